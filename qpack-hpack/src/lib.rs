@@ -1,0 +1,19 @@
+//! Field compression for HTTP/2 and HTTP/3: HPACK (RFC 7541) and QPACK (RFC 9204).
+//!
+//! Decoders enforce their limits while decoding, before allocating, so a decompression bomb
+//! fails cleanly; QPACK encoder and decoder streams are sans-IO state machines that accept
+//! stream bytes in any chunking.
+//!
+//! Status: the workspace foundation is in place; HPACK and QPACK land with the qpack-hpack
+//! issue.
+#![no_std]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+extern crate alloc;

@@ -1,0 +1,90 @@
+//! `wiretrace decode <protocol>`: bytes in, a readable trace out.
+
+use std::io::Write;
+
+use wire_codec::{Reader, VarInt};
+
+use crate::Failure;
+use crate::input::InputArgs;
+
+/// The protocols `decode` knows.
+#[derive(Debug, clap::Subcommand)]
+pub enum Protocol {
+    /// QUIC variable-length integers back to back (RFC 9000 §16).
+    Varint(InputArgs),
+    /// HPACK header blocks (RFC 7541).
+    Hpack(InputArgs),
+    /// QPACK field sections and encoder/decoder streams (RFC 9204).
+    Qpack(InputArgs),
+    /// One direction of an HTTP/1.x connection (RFC 9112).
+    H1(InputArgs),
+    /// One direction of an HTTP/2 connection (RFC 9113).
+    H2(InputArgs),
+    /// One direction of WebSocket frames (RFC 6455).
+    Ws(InputArgs),
+    /// One UDP payload of QUIC packets (RFC 9000).
+    Quic(InputArgs),
+    /// HTTP/3 frames of one stream (RFC 9114).
+    H3(InputArgs),
+}
+
+/// Decodes the input of `protocol` and writes its trace to `out`.
+pub fn run(protocol: Protocol, out: &mut impl Write) -> Result<(), Failure> {
+    let not_yet = |name: &str, krate: &str| {
+        Err(Failure(format!(
+            "decode {name}: not implemented yet ({krate} has no decoder yet)"
+        )))
+    };
+    match protocol {
+        Protocol::Varint(input) => varints(&input.bytes()?, out),
+        Protocol::Hpack(_) => not_yet("hpack", "qpack-hpack"),
+        Protocol::Qpack(_) => not_yet("qpack", "qpack-hpack"),
+        Protocol::H1(_) => not_yet("h1", "h1-proto"),
+        Protocol::H2(_) => not_yet("h2", "h2-proto"),
+        Protocol::Ws(_) => not_yet("ws", "ws-proto"),
+        Protocol::Quic(_) => not_yet("quic", "quic-proto"),
+        Protocol::H3(_) => not_yet("h3", "h3-proto"),
+    }
+}
+
+/// One line per varint: offset, encoded bytes, length and value; a truncated last varint is an
+/// error naming how many bytes it lacks.
+pub fn varints(bytes: &[u8], out: &mut impl Write) -> Result<(), Failure> {
+    let mut reader = Reader::new(bytes);
+    while !reader.is_empty() {
+        let offset = reader.position();
+        let start = reader.peek_rest();
+        match reader.read_varint() {
+            Ok(value) => {
+                let len = reader.position() - offset;
+                let minimal = if value.encoded_len() < len {
+                    format!(
+                        "  (non-minimal; shortest is {} byte(s))",
+                        value.encoded_len()
+                    )
+                } else {
+                    String::new()
+                };
+                writeln!(
+                    out,
+                    "@{offset:<4} {:<16}  {len} byte(s)  {value}{minimal}",
+                    hex(&start[..len])
+                )?;
+            }
+            Err(incomplete) => {
+                return Err(Failure(format!(
+                    "@{offset}: truncated varint {} ({}-byte encoding, {} more byte(s) needed)",
+                    hex(start),
+                    VarInt::len_from_first_byte(start[0]),
+                    incomplete.needed()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lower-case hex without separators.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

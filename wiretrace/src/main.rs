@@ -1,0 +1,86 @@
+//! `wiretrace`: the protocol crates at work. The only crate of the workspace with IO.
+
+mod decode;
+mod demo;
+mod input;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Protocol bytes to a readable trace; HTTP/1.1, HTTP/2, HTTP/3 and WebSocket on loopback.
+#[derive(Debug, Parser)]
+#[command(name = "wiretrace", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode protocol bytes (hex from arguments, a file or stdin) into a readable trace.
+    Decode {
+        #[command(subcommand)]
+        protocol: decode::Protocol,
+    },
+    /// Serve the articles' routes on a TCP port.
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Fetch a URL and print what crossed the wire.
+    Fetch {
+        /// An http:// or ws:// URL.
+        url: String,
+    },
+    /// Run the articles' experiments end to end on loopback, showing every frame.
+    Demo,
+}
+
+/// A failure that ends the program with a message and a non-zero exit code.
+#[derive(Debug)]
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Self(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Decode { protocol } => decode::run(protocol, &mut out),
+        Command::Serve { listen } => Err(Failure(format!(
+            "serve {listen}: no protocol is implemented yet (HTTP/1.1 comes with h1-proto)"
+        ))),
+        Command::Fetch { url } => fetch(&url),
+        Command::Demo => demo::run(&mut out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("wiretrace: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn fetch(url: &str) -> Result<(), Failure> {
+    let (scheme, _) = url.split_once("://").ok_or_else(|| {
+        Failure(format!(
+            "fetch {url}: not a URL (expected scheme://host/path)"
+        ))
+    })?;
+    match scheme {
+        "http" | "https" | "ws" | "wss" => Err(Failure(format!(
+            "fetch {url}: the {scheme} client is not implemented yet"
+        ))),
+        other => Err(Failure(format!(
+            "fetch {url}: unsupported scheme {other:?} (http, https, ws and wss are planned)"
+        ))),
+    }
+}
