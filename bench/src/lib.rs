@@ -11,6 +11,7 @@
 //! Criterion benches (`cargo bench -p bench`) cover the same workloads in more detail. Timings
 //! never appear in tests.
 
+#[cfg(feature = "varint")]
 pub mod varint;
 
 use std::hint::black_box;

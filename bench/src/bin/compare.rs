@@ -1,7 +1,14 @@
 //! Prints one line per comparison: `NAME ours=… peer(crate)=… ratio=…` (see the crate doc).
 
+use bench::Comparison;
+
 fn main() {
-    for line in bench::varint::compare() {
-        println!("{line}");
+    let mut areas: Vec<fn() -> Vec<Comparison>> = Vec::new();
+    #[cfg(feature = "varint")]
+    areas.push(bench::varint::compare);
+    for area in areas {
+        for line in area() {
+            println!("{line}");
+        }
     }
 }

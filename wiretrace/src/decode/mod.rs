@@ -1,8 +1,10 @@
-//! `wiretrace decode <protocol>`: bytes in, a readable trace out.
+//! `wiretrace decode <protocol>`: bytes in, a readable trace out. One module per protocol.
+
+mod varint;
+
+pub use varint::varints;
 
 use std::io::Write;
-
-use wire_codec::{Reader, VarInt};
 
 use crate::Failure;
 use crate::input::InputArgs;
@@ -36,7 +38,7 @@ pub fn run(protocol: Protocol, out: &mut impl Write) -> Result<(), Failure> {
         )))
     };
     match protocol {
-        Protocol::Varint(input) => varints(&input.bytes()?, out),
+        Protocol::Varint(input) => varint::run(&input, out),
         Protocol::Hpack(_) => not_yet("hpack", "qpack-hpack"),
         Protocol::Qpack(_) => not_yet("qpack", "qpack-hpack"),
         Protocol::H1(_) => not_yet("h1", "h1-proto"),
@@ -45,43 +47,6 @@ pub fn run(protocol: Protocol, out: &mut impl Write) -> Result<(), Failure> {
         Protocol::Quic(_) => not_yet("quic", "quic-proto"),
         Protocol::H3(_) => not_yet("h3", "h3-proto"),
     }
-}
-
-/// One line per varint: offset, encoded bytes, length and value; a truncated last varint is an
-/// error naming how many bytes it lacks.
-pub fn varints(bytes: &[u8], out: &mut impl Write) -> Result<(), Failure> {
-    let mut reader = Reader::new(bytes);
-    while !reader.is_empty() {
-        let offset = reader.position();
-        let start = reader.peek_rest();
-        match reader.read_varint() {
-            Ok(value) => {
-                let len = reader.position() - offset;
-                let minimal = if value.encoded_len() < len {
-                    format!(
-                        "  (non-minimal; shortest is {} byte(s))",
-                        value.encoded_len()
-                    )
-                } else {
-                    String::new()
-                };
-                writeln!(
-                    out,
-                    "@{offset:<4} {:<16}  {len} byte(s)  {value}{minimal}",
-                    hex(&start[..len])
-                )?;
-            }
-            Err(incomplete) => {
-                return Err(Failure(format!(
-                    "@{offset}: truncated varint {} ({}-byte encoding, {} more byte(s) needed)",
-                    hex(start),
-                    VarInt::len_from_first_byte(start[0]),
-                    incomplete.needed()
-                )));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Lower-case hex without separators.
