@@ -11,8 +11,20 @@
 //! Criterion benches (`cargo bench -p bench`) cover the same workloads in more detail. Timings
 //! never appear in tests.
 
+#[cfg(feature = "h2")]
+pub mod h2;
+#[cfg(feature = "hpack")]
+pub mod hpack;
+#[cfg(feature = "h1")]
+pub mod h1;
+#[cfg(feature = "qpack")]
+pub mod qpack;
+#[cfg(feature = "quic")]
+pub mod quic;
 #[cfg(feature = "varint")]
 pub mod varint;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

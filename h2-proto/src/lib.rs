@@ -1,12 +1,8 @@
 //! HTTP/2 (RFC 9113) as sans-IO client and server connection state machines.
 //!
 //! Frames (RFC 9113 §6), the stream state machine (§5.1), flow control (§5.2), HPACK through
-//! `qpack-hpack`, RFC 9218 priorities, h2c by prior knowledge or by HTTP/1.1 Upgrade through
-//! `h1-proto`, extended CONNECT (RFC 8441), and every known HTTP/2 denial-of-service class
-//! bounded by a configurable limit.
-//!
-//! Status: the workspace foundation is in place; frames and connections land with the h2-proto
-//! issue.
+//! `qpack-hpack`, and every known HTTP/2 denial-of-service class bounded by a configurable
+//! limit.
 #![no_std]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -18,3 +14,17 @@
 extern crate std;
 
 extern crate alloc;
+
+pub mod connection;
+pub mod error;
+pub mod frame;
+pub mod fuzzing;
+pub mod http_fields;
+pub mod stream;
+
+pub use connection::{
+    Config, Connection, Event, HeadersKind, Limits, LocalSettings, PeerSettings, Role, UserError,
+};
+pub use error::{ErrorCode, H2Error, Reason, Scope};
+pub use frame::{Frame, StreamId};
+pub use qpack_hpack::hpack::{Field, Header};

@@ -17,3 +17,8 @@
 extern crate std;
 
 extern crate alloc;
+
+pub mod huffman;
+pub mod prefix_int;
+pub mod qpack;
+pub mod hpack;

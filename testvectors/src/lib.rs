@@ -4,7 +4,13 @@
 //! A vector here is data only; the tests under `tests/` run it through the protocol crates and
 //! check the transcription against the RFC text itself where the text makes that possible.
 
+pub mod rfc6455;
+pub mod rfc7541;
+pub mod rfc7692;
 pub mod rfc9000;
+pub mod rfc9001;
+pub mod rfc9204;
+pub mod rfc9369;
 pub mod shared;
 
 /// Decodes hex written with any whitespace in between (as RFC appendices print it).

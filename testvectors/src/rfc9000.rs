@@ -9,3 +9,12 @@ pub const VARINT_SAMPLES: [(&str, u64); 5] = [
     ("25", 37),
     ("4025", 37),
 ];
+
+/// Appendix A.2: "Sample Packet Number Encoding Algorithm" — (largest acknowledged, packet
+/// number being sent, bits the encoding needs).
+pub const PN_ENCODING_SAMPLES: [(u64, u64, u32); 2] =
+    [(0xabe8b3, 0xac5c02, 16), (0xabe8b3, 0xace8fe, 24)];
+
+/// Appendix A.3: "Sample Packet Number Decoding Algorithm" — (largest authenticated packet
+/// number, truncated value, its bits, the decoded packet number).
+pub const PN_DECODING_SAMPLE: (u64, u32, u32, u64) = (0xa82f30ea, 0x9b32, 16, 0xa82f9b32);

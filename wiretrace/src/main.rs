@@ -2,7 +2,9 @@
 
 mod decode;
 mod demo;
+mod fetch;
 mod input;
+mod serve;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -54,10 +56,12 @@ fn main() -> ExitCode {
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
         Command::Decode { protocol } => decode::run(protocol, &mut out),
-        Command::Serve { listen } => Err(Failure(format!(
-            "serve {listen}: no protocol is implemented yet (HTTP/1.1 comes with h1-proto)"
-        ))),
-        Command::Fetch { url } => fetch(&url),
+        Command::Serve { listen } => {
+            // Connection threads log to stdout themselves.
+            drop(out);
+            serve::run(listen)
+        }
+        Command::Fetch { url } => fetch(&url, &mut out),
         Command::Demo => demo::run(&mut out),
     };
     match result {
@@ -69,14 +73,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn fetch(url: &str) -> Result<(), Failure> {
+fn fetch(url: &str, out: &mut impl std::io::Write) -> Result<(), Failure> {
     let (scheme, _) = url.split_once("://").ok_or_else(|| {
         Failure(format!(
             "fetch {url}: not a URL (expected scheme://host/path)"
         ))
     })?;
     match scheme {
-        "http" | "https" | "ws" | "wss" => Err(Failure(format!(
+        "http" => fetch::run(url, out),
+        "https" | "ws" | "wss" => Err(Failure(format!(
             "fetch {url}: the {scheme} client is not implemented yet"
         ))),
         other => Err(Failure(format!(

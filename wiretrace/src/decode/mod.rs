@@ -1,6 +1,12 @@
 //! `wiretrace decode <protocol>`: bytes in, a readable trace out. One module per protocol.
 
+mod h2;
+mod hpack;
+mod qpack;
+mod quic;
+mod h1;
 mod varint;
+mod ws;
 
 pub use varint::varints;
 
@@ -15,17 +21,17 @@ pub enum Protocol {
     /// QUIC variable-length integers back to back (RFC 9000 §16).
     Varint(InputArgs),
     /// HPACK header blocks (RFC 7541).
-    Hpack(InputArgs),
+    Hpack(hpack::HpackArgs),
     /// QPACK field sections and encoder/decoder streams (RFC 9204).
-    Qpack(InputArgs),
+    Qpack(qpack::QpackArgs),
     /// One direction of an HTTP/1.x connection (RFC 9112).
-    H1(InputArgs),
+    H1(h1::Args),
     /// One direction of an HTTP/2 connection (RFC 9113).
-    H2(InputArgs),
+    H2(h2::H2Args),
     /// One direction of WebSocket frames (RFC 6455).
-    Ws(InputArgs),
+    Ws(ws::WsArgs),
     /// One UDP payload of QUIC packets (RFC 9000).
-    Quic(InputArgs),
+    Quic(quic::QuicArgs),
     /// HTTP/3 frames of one stream (RFC 9114).
     H3(InputArgs),
 }
@@ -39,12 +45,12 @@ pub fn run(protocol: Protocol, out: &mut impl Write) -> Result<(), Failure> {
     };
     match protocol {
         Protocol::Varint(input) => varint::run(&input, out),
-        Protocol::Hpack(_) => not_yet("hpack", "qpack-hpack"),
-        Protocol::Qpack(_) => not_yet("qpack", "qpack-hpack"),
-        Protocol::H1(_) => not_yet("h1", "h1-proto"),
-        Protocol::H2(_) => not_yet("h2", "h2-proto"),
-        Protocol::Ws(_) => not_yet("ws", "ws-proto"),
-        Protocol::Quic(_) => not_yet("quic", "quic-proto"),
+        Protocol::Hpack(args) => hpack::run(&args, out),
+        Protocol::Qpack(args) => qpack::run(&args, out),
+        Protocol::H1(args) => h1::run(&args, out),
+        Protocol::H2(args) => h2::run(&args, out),
+        Protocol::Ws(args) => ws::run(&args, out),
+        Protocol::Quic(args) => quic::run(&args, out),
         Protocol::H3(_) => not_yet("h3", "h3-proto"),
     }
 }

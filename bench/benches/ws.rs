@@ -1,0 +1,35 @@
+//! Criterion benches of the `compare` workloads for WebSocket frames.
+
+use bench::ws::{
+    LARGE, SMALL, client_frames, decode_fastwebsockets, decode_ours, decode_tungstenite,
+    encode_ours, encode_tungstenite, payload,
+};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn ws(c: &mut Criterion) {
+    for w in [SMALL, LARGE] {
+        let data = payload(w.size);
+        let input = client_frames(&data, w.count);
+        let mut group = c.benchmark_group(format!("ws-{}B", w.size));
+        group.throughput(Throughput::Bytes((w.size * w.count) as u64));
+        group.bench_function("decode/ws-proto", |b| b.iter(|| decode_ours(&input)));
+        group.bench_function("decode/tungstenite", |b| {
+            b.iter(|| decode_tungstenite(&input, w.count))
+        });
+        group.bench_function("decode/fastwebsockets", |b| {
+            b.iter(|| decode_fastwebsockets(&input, w.count))
+        });
+        let mut out = Vec::new();
+        group.bench_function("encode/ws-proto", |b| {
+            b.iter(|| encode_ours(&data, w.count, &mut out))
+        });
+        let bytes = tungstenite::Bytes::from(data.clone());
+        group.bench_function("encode/tungstenite", |b| {
+            b.iter(|| encode_tungstenite(&bytes, w.count, &mut out))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, ws);
+criterion_main!(benches);

@@ -1,0 +1,344 @@
+//! WebSocket frames (RFC 6455 §5): decode+unmask and encode+mask of 20-byte and 16 KiB binary
+//! messages, `ws-proto` against tungstenite and fastwebsockets on the same bytes, and the
+//! unmasking loop alone against fastwebsockets'.
+//!
+//! Decoding is server-side (masked client frames in, whole messages out, payload owned by the
+//! caller); encoding is client-side (messages in, masked frames appended to a buffer). Each
+//! side starts a fresh connection per batch, so per-connection set-up is measured too.
+
+use std::future::Future;
+use std::io::{Read, Write};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use crate::{Comparison, Lcg, race};
+use ws_proto::{Config, Connection, Event};
+
+/// A fixed masking key for every side, so all produce the same bytes.
+const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+
+/// One workload: `count` messages of `size` bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Workload {
+    /// Payload bytes per message.
+    pub size: usize,
+    /// Messages per batch (about 1 MiB of frames for large messages).
+    pub count: usize,
+}
+
+/// 20-byte messages.
+pub const SMALL: Workload = Workload {
+    size: 20,
+    count: 1000,
+};
+/// 16 KiB messages.
+pub const LARGE: Workload = Workload {
+    size: 16 << 10,
+    count: 64,
+};
+
+/// Pseudo-random payload bytes.
+pub fn payload(size: usize) -> Vec<u8> {
+    let mut rng = Lcg::new(6455);
+    (0..size).map(|_| rng.next_u64() as u8).collect()
+}
+
+/// `count` masked client frames of `payload`, encoded by our client.
+pub fn client_frames(payload: &[u8], count: usize) -> Vec<u8> {
+    let mut conn = Connection::client(Config::default(), || KEY);
+    let mut out = Vec::new();
+    for _ in 0..count {
+        conn.send_binary(payload, &mut out).expect("Vec grows");
+    }
+    out
+}
+
+/// Decodes every message of `input` with ws-proto, returning the payload bytes seen.
+pub fn decode_ours(input: &[u8]) -> u64 {
+    let mut conn = Connection::server(Config::default());
+    let mut total = 0u64;
+    let mut pos = 0;
+    while pos < input.len() {
+        let used = conn.handle_input(&input[pos..]).expect("valid frames");
+        pos += used;
+        while let Some(event) = conn.poll_event() {
+            if let Event::Binary(data) = event {
+                total += data.len() as u64;
+            }
+        }
+        if used == 0 {
+            break;
+        }
+    }
+    total
+}
+
+/// A byte source replaying `data` once, and a sink that drops writes.
+struct Replay<'a> {
+    data: &'a [u8],
+}
+
+impl Read for Replay<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+impl Write for Replay<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl tokio::io::AsyncRead for Replay<'_> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let n = buf.remaining().min(self.data.len());
+        buf.put_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl tokio::io::AsyncWrite for Replay<'_> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Poll::Ready(Ok(buf.len()))
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Runs a future whose IO is always ready (the in-memory `Replay`).
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+    }
+}
+
+/// Decodes `count` messages of `input` with tungstenite.
+pub fn decode_tungstenite(input: &[u8], count: usize) -> u64 {
+    let mut ws = tungstenite::WebSocket::from_raw_socket(
+        Replay { data: input },
+        tungstenite::protocol::Role::Server,
+        None,
+    );
+    let mut total = 0u64;
+    for _ in 0..count {
+        if let tungstenite::Message::Binary(data) = ws.read().expect("valid frames") {
+            total += data.len() as u64;
+        }
+    }
+    total
+}
+
+/// Decodes `count` messages of `input` with fastwebsockets (which unmasks in place).
+pub fn decode_fastwebsockets(input: &[u8], count: usize) -> u64 {
+    let mut ws = fastwebsockets::WebSocket::after_handshake(
+        Replay { data: input },
+        fastwebsockets::Role::Server,
+    );
+    let mut total = 0u64;
+    for _ in 0..count {
+        let frame = block_on(ws.read_frame()).expect("valid frames");
+        total += frame.payload.len() as u64;
+    }
+    total
+}
+
+/// Encodes `count` messages with ws-proto (client, masked) into `out`.
+pub fn encode_ours(payload: &[u8], count: usize, out: &mut Vec<u8>) -> u64 {
+    out.clear();
+    let mut conn = Connection::client(Config::default(), || KEY);
+    for _ in 0..count {
+        conn.send_binary(payload, out).expect("Vec grows");
+    }
+    out.len() as u64
+}
+
+/// Encodes `count` messages with tungstenite's frame API into `out`.
+pub fn encode_tungstenite(payload: &tungstenite::Bytes, count: usize, out: &mut Vec<u8>) -> u64 {
+    use tungstenite::protocol::frame::Frame;
+    use tungstenite::protocol::frame::coding::{Data, OpCode};
+    out.clear();
+    for _ in 0..count {
+        let mut frame = Frame::message(payload.clone(), OpCode::Data(Data::Binary), true);
+        frame.header_mut().mask = Some(KEY);
+        frame.format(out).expect("Vec grows");
+    }
+    out.len() as u64
+}
+
+/// Encodes `count` messages with fastwebsockets' frame API into `out`.
+pub fn encode_fastwebsockets(
+    payload: &[u8],
+    count: usize,
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+) -> u64 {
+    use fastwebsockets::{Frame, OpCode, Payload};
+    out.clear();
+    for _ in 0..count {
+        let mut frame = Frame::new(true, OpCode::Binary, Some(KEY), Payload::Borrowed(payload));
+        frame.mask();
+        out.extend_from_slice(frame.write(scratch));
+    }
+    out.len() as u64
+}
+
+fn line(name: &str, peer: &str, (ours, theirs): (f64, f64), scale: f64, unit: &str) -> Comparison {
+    Comparison {
+        name: name.into(),
+        peer: peer.into(),
+        ours: ours / scale,
+        theirs: theirs / scale,
+        unit: unit.into(),
+    }
+}
+
+/// `ws-decode`, `ws-decode-fastwebsockets`, `ws-encode` (20-byte messages) and their `-16k`
+/// variants, `ws-encode-fastwebsockets`, and `ws-unmask`.
+pub fn compare() -> Vec<Comparison> {
+    let mut lines = Vec::new();
+    for (w, suffix) in [(SMALL, ""), (LARGE, "-16k")] {
+        let data = payload(w.size);
+        let input = client_frames(&data, w.count);
+        let expected = (w.size * w.count) as u64;
+        assert_eq!(decode_ours(&input), expected);
+        assert_eq!(decode_tungstenite(&input, w.count), expected);
+        assert_eq!(decode_fastwebsockets(&input, w.count), expected);
+        // Small messages: millions of messages per second; large: GB/s of payload.
+        let (items, scale, unit) = if w.size < 1024 {
+            (w.count as u64, 1e6, "Mmsg/s")
+        } else {
+            (expected, 1e9, "GB/s")
+        };
+        let t = race(
+            items,
+            || decode_ours(&input),
+            || decode_tungstenite(&input, w.count),
+        );
+        lines.push(line(
+            &format!("ws-decode{suffix}"),
+            "tungstenite",
+            t,
+            scale,
+            unit,
+        ));
+        let f = race(
+            items,
+            || decode_ours(&input),
+            || decode_fastwebsockets(&input, w.count),
+        );
+        lines.push(line(
+            &format!("ws-decode-fastwebsockets{suffix}"),
+            "fastwebsockets",
+            f,
+            scale,
+            unit,
+        ));
+
+        let bytes = tungstenite::Bytes::from(data.clone());
+        let (mut a, mut b, mut c, mut scratch) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        encode_ours(&data, w.count, &mut a);
+        encode_tungstenite(&bytes, w.count, &mut b);
+        encode_fastwebsockets(&data, w.count, &mut c, &mut scratch);
+        assert_eq!(a, input, "ours encodes the reference frames");
+        assert_eq!(b, input, "tungstenite encodes the same frames");
+        assert_eq!(c, input, "fastwebsockets encodes the same frames");
+        let t = race(
+            items,
+            || encode_ours(&data, w.count, &mut a),
+            || encode_tungstenite(&bytes, w.count, &mut b),
+        );
+        lines.push(line(
+            &format!("ws-encode{suffix}"),
+            "tungstenite",
+            t,
+            scale,
+            unit,
+        ));
+        let f = race(
+            items,
+            || encode_ours(&data, w.count, &mut a),
+            || encode_fastwebsockets(&data, w.count, &mut c, &mut scratch),
+        );
+        lines.push(line(
+            &format!("ws-encode-fastwebsockets{suffix}"),
+            "fastwebsockets",
+            f,
+            scale,
+            unit,
+        ));
+    }
+    // The XOR loop alone, on 16 KiB at an odd offset.
+    let mut ours_buf = payload(16 << 10);
+    let mut their_buf = ours_buf.clone();
+    let u = race(
+        16 << 10,
+        || {
+            ws_proto::apply_mask(&mut ours_buf, KEY, 0);
+            u64::from(ours_buf[0])
+        },
+        || {
+            fastwebsockets::unmask(&mut their_buf, KEY);
+            u64::from(their_buf[0])
+        },
+    );
+    lines.push(line("ws-unmask", "fastwebsockets", u, 1e9, "GB/s"));
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_sides_agree_on_the_benchmark_input() {
+        for w in [SMALL, LARGE] {
+            let data = payload(w.size);
+            let input = client_frames(&data, w.count);
+            let expected = (w.size * w.count) as u64;
+            assert_eq!(decode_ours(&input), expected);
+            assert_eq!(decode_tungstenite(&input, w.count), expected);
+            assert_eq!(decode_fastwebsockets(&input, w.count), expected);
+            let (mut a, mut b, mut c, mut s) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            encode_ours(&data, w.count, &mut a);
+            encode_tungstenite(&tungstenite::Bytes::from(data.clone()), w.count, &mut b);
+            encode_fastwebsockets(&data, w.count, &mut c, &mut s);
+            assert_eq!(a, b);
+            assert_eq!(a, c);
+        }
+        let mut x = payload(100);
+        let mut y = x.clone();
+        ws_proto::apply_mask(&mut x, KEY, 0);
+        fastwebsockets::unmask(&mut y, KEY);
+        assert_eq!(x, y);
+    }
+}

@@ -1,0 +1,360 @@
+//! In-process interop with hyperium `h2` over a tokio duplex, both roles: our client against
+//! its server, its client against our server. A small adapter shuttles bytes between our
+//! sans-IO connection and the duplex.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use wire_codec::Instant;
+
+const NOW: Instant = Instant::ZERO;
+
+/// What the event handler wants next.
+enum Next {
+    Continue,
+    Done,
+}
+
+/// Runs `conn` over `io` until the handler says done or the peer closes.
+async fn drive(
+    conn: &mut Connection,
+    io: &mut DuplexStream,
+    mut handler: impl FnMut(&mut Connection, Event) -> Next,
+) {
+    let mut out = vec![0u8; 64 * 1024];
+    let mut inp = vec![0u8; 64 * 1024];
+    loop {
+        loop {
+            let n = conn.poll_transmit(NOW, &mut out);
+            if n == 0 {
+                break;
+            }
+            io.write_all(&out[..n]).await.unwrap();
+        }
+        let mut any = false;
+        while let Some(event) = conn.poll_event() {
+            any = true;
+            if let Event::ConnectionError(e) = &event {
+                panic!("connection error: {e:?}");
+            }
+            if let Next::Done = handler(conn, event) {
+                loop {
+                    let n = conn.poll_transmit(NOW, &mut out);
+                    if n == 0 {
+                        break;
+                    }
+                    io.write_all(&out[..n]).await.unwrap();
+                }
+                return;
+            }
+        }
+        if any {
+            continue;
+        }
+        let n = io.read(&mut inp).await.unwrap();
+        if n == 0 {
+            return;
+        }
+        conn.handle_input(&inp[..n], NOW).unwrap();
+    }
+}
+
+fn body_of(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+async fn hyper_server(io: DuplexStream) {
+    let mut conn = h2::server::handshake(io).await.unwrap();
+    while let Some(request) = conn.accept().await {
+        let (request, mut respond) = request.unwrap();
+        tokio::spawn(async move {
+            let path = request.uri().path().to_string();
+            let mut body = request.into_body();
+            let mut received = Vec::new();
+            while let Some(chunk) = body.data().await {
+                let chunk = chunk.unwrap();
+                body.flow_control().release_capacity(chunk.len()).unwrap();
+                received.extend_from_slice(&chunk);
+            }
+            let trailers = body.trailers().await.unwrap();
+            let response = http::Response::builder()
+                .status(200)
+                .header("x-path", path.as_str())
+                .header(
+                    "x-trailer",
+                    trailers
+                        .and_then(|t| t.get("x-sum").cloned())
+                        .unwrap_or(http::HeaderValue::from_static("none")),
+                )
+                .body(())
+                .unwrap();
+            let reply = if path == "/echo" {
+                received
+            } else {
+                b"hello!".to_vec()
+            };
+            let mut send = respond.send_response(response, false).unwrap();
+            // Respect flow control the way h2 users must.
+            let mut rest = Bytes::from(reply);
+            while !rest.is_empty() {
+                send.reserve_capacity(rest.len());
+                let cap = std::future::poll_fn(|cx| send.poll_capacity(cx))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let chunk = rest.split_to(cap.min(rest.len()));
+                send.send_data(chunk, false).unwrap();
+            }
+            send.send_data(Bytes::new(), true).unwrap();
+        });
+    }
+}
+
+#[tokio::test]
+async fn our_client_against_hyperium_server() {
+    let (ours, theirs) = tokio::io::duplex(1 << 16);
+    let server = tokio::spawn(hyper_server(theirs));
+    let mut io = ours;
+    let mut conn = Connection::client(Config::default(), NOW);
+
+    let big = body_of(300_000);
+    let get: [(&str, &str); 4] = [
+        (":method", "GET"),
+        (":scheme", "http"),
+        (":authority", "localhost"),
+        (":path", "/"),
+    ];
+    let post: [(&str, &str); 5] = [
+        (":method", "POST"),
+        (":scheme", "http"),
+        (":authority", "localhost"),
+        (":path", "/echo"),
+        ("te", "trailers"),
+    ];
+    let mut gets = Vec::new();
+    for _ in 0..5 {
+        gets.push(
+            conn.send_request(get.iter().map(|&(n, v)| Field::from((n, v))), true)
+                .unwrap(),
+        );
+    }
+    let echo = conn
+        .send_request(post.iter().map(|&(n, v)| Field::from((n, v))), false)
+        .unwrap();
+    let mut offset = conn.send_data(echo, &big, false).unwrap();
+    let mut trailers_sent = false;
+
+    let mut bodies: HashMap<StreamId, Vec<u8>> = HashMap::new();
+    let mut statuses: HashMap<StreamId, u16> = HashMap::new();
+    let mut trailer_seen = String::new();
+    let mut finished = 0;
+    drive(&mut conn, &mut io, |conn, event| {
+        match event {
+            Event::Headers {
+                stream,
+                kind: HeadersKind::Response(status),
+                headers,
+                end_stream,
+            } => {
+                statuses.insert(stream, status);
+                if let Some(h) = headers.iter().find(|h| h.name == b"x-trailer") {
+                    trailer_seen = String::from_utf8(h.value.clone()).unwrap();
+                }
+                assert!(!end_stream);
+            }
+            Event::Data {
+                stream,
+                data,
+                end_stream,
+            } => {
+                bodies.entry(stream).or_default().extend_from_slice(&data);
+                if end_stream {
+                    finished += 1;
+                }
+            }
+            Event::SendCapacity { stream } if stream == echo && offset < big.len() => {}
+            _ => {}
+        }
+        if offset < big.len() {
+            offset += conn.send_data(echo, &big[offset..], false).unwrap();
+        }
+        if offset == big.len() && !trailers_sent {
+            trailers_sent = true;
+            conn.send_headers(echo, [Field::from(("x-sum", "300000"))], true)
+                .unwrap();
+        }
+        if finished == 6 {
+            Next::Done
+        } else {
+            Next::Continue
+        }
+    })
+    .await;
+    for id in &gets {
+        assert_eq!(statuses[id], 200);
+        assert_eq!(bodies[id], b"hello!");
+    }
+    assert_eq!(statuses[&echo], 200);
+    assert_eq!(bodies[&echo].len(), big.len());
+    assert!(bodies[&echo] == big, "echoed body intact");
+    assert_eq!(trailer_seen, "300000", "the server saw our trailers");
+    drop(io);
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn hyperium_client_against_our_server() {
+    let (ours, theirs) = tokio::io::duplex(1 << 16);
+    let client = tokio::spawn(async move {
+        let (client, connection) = h2::client::handshake(theirs).await.unwrap();
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        let mut client = client.ready().await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..5 {
+            let request = http::Request::builder()
+                .method("GET")
+                .uri(format!("http://localhost/item/{i}"))
+                .body(())
+                .unwrap();
+            let (response, _) = client.send_request(request, true).unwrap();
+            tasks.push(tokio::spawn(async move {
+                let response = response.await.unwrap();
+                assert_eq!(response.status(), 200);
+                let mut body = response.into_body();
+                let mut all = Vec::new();
+                while let Some(chunk) = body.data().await {
+                    let chunk = chunk.unwrap();
+                    body.flow_control().release_capacity(chunk.len()).unwrap();
+                    all.extend_from_slice(&chunk);
+                }
+                all
+            }));
+            client = client.ready().await.unwrap();
+        }
+        // A large upload echoed back: flow control in both directions.
+        let big = Bytes::from(body_of(500_000));
+        let request = http::Request::builder()
+            .method("POST")
+            .uri("http://localhost/echo")
+            .body(())
+            .unwrap();
+        let (response, mut send) = client.send_request(request, false).unwrap();
+        let upload = big.clone();
+        tokio::spawn(async move {
+            let mut rest = upload;
+            while !rest.is_empty() {
+                send.reserve_capacity(rest.len());
+                let cap = std::future::poll_fn(|cx| send.poll_capacity(cx))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let chunk = rest.split_to(cap.min(rest.len()));
+                send.send_data(chunk, false).unwrap();
+            }
+            send.send_data(Bytes::new(), true).unwrap();
+        });
+        let response = response.await.unwrap();
+        assert_eq!(response.status(), 200);
+        let mut body = response.into_body();
+        let mut echoed = Vec::new();
+        while let Some(chunk) = body.data().await {
+            let chunk = chunk.unwrap();
+            body.flow_control().release_capacity(chunk.len()).unwrap();
+            echoed.extend_from_slice(&chunk);
+        }
+        let trailers = body.trailers().await.unwrap().expect("trailers");
+        assert_eq!(trailers["x-length"], "500000");
+        assert!(echoed == big, "echo intact");
+        for (i, t) in tasks.into_iter().enumerate() {
+            assert_eq!(t.await.unwrap(), format!("item {i}").into_bytes());
+        }
+    });
+
+    let mut io = ours;
+    let mut conn = Connection::server(Config::default(), NOW);
+    struct Pending {
+        body: Vec<u8>,
+        sent: usize,
+        path: String,
+        responded: bool,
+        request_done: bool,
+    }
+    let mut streams: HashMap<StreamId, Pending> = HashMap::new();
+    let mut done = 0;
+    drive(&mut conn, &mut io, |conn, event| {
+        match event {
+            Event::Headers {
+                stream,
+                kind: HeadersKind::Request,
+                headers,
+                end_stream,
+            } => {
+                let path = headers
+                    .iter()
+                    .find(|h| h.name == b":path")
+                    .map(|h| String::from_utf8(h.value.clone()).unwrap())
+                    .unwrap();
+                streams.insert(
+                    stream,
+                    Pending {
+                        body: Vec::new(),
+                        sent: 0,
+                        path,
+                        responded: false,
+                        request_done: end_stream,
+                    },
+                );
+            }
+            Event::Data {
+                stream,
+                data,
+                end_stream,
+            } => {
+                let p = streams.get_mut(&stream).unwrap();
+                p.body.extend_from_slice(&data);
+                p.request_done = end_stream;
+            }
+            _ => {}
+        }
+        for (&stream, p) in streams.iter_mut() {
+            if !p.request_done {
+                continue;
+            }
+            if !p.responded {
+                p.responded = true;
+                if p.path != "/echo" {
+                    p.body = format!("item {}", p.path.trim_start_matches("/item/")).into_bytes();
+                }
+                conn.send_headers(
+                    stream,
+                    [
+                        Field::from((":status", "200")),
+                        Field::from(("content-type", "text/plain")),
+                    ],
+                    false,
+                )
+                .unwrap();
+            }
+            if p.sent < p.body.len() {
+                p.sent += conn.send_data(stream, &p.body[p.sent..], false).unwrap();
+                if p.sent == p.body.len() {
+                    let len = p.body.len().to_string();
+                    conn.send_headers(stream, [Field::new(b"x-length", len.as_bytes())], true)
+                        .unwrap();
+                    done += 1;
+                }
+            }
+        }
+        if done == 6 && conn.active_streams() == 0 {
+            Next::Done
+        } else {
+            Next::Continue
+        }
+    })
+    .await;
+    client.await.unwrap();
+}

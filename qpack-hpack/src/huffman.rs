@@ -1,0 +1,511 @@
+//! The HPACK Huffman code (RFC 7541 §5.2, Appendix B), shared by HPACK and QPACK
+//! (RFC 9204 §4.1.2).
+//!
+//! Decoding is table-driven: one lookup in a 2048-entry table decodes any code of up to 11 bits
+//! (every symbol that is common in header fields), longer codes fall back to the canonical
+//! ranges of the code. The decoder rejects what §5.2 forbids: the EOS symbol inside a string,
+//! padding longer than 7 bits, and padding that is not the most significant bits of EOS (all
+//! ones).
+//!
+//! ```
+//! use qpack_hpack::huffman;
+//!
+//! // RFC 7541 §C.4.1: "www.example.com".
+//! let mut encoded = Vec::new();
+//! huffman::encode(b"www.example.com", &mut encoded).unwrap();
+//! assert_eq!(encoded, [0xf1, 0xe3, 0xc2, 0xe5, 0xf2, 0x3a, 0x6b, 0xa0, 0xab, 0x90, 0xf4, 0xff]);
+//! assert_eq!(huffman::encoded_len(b"www.example.com"), 12);
+//! let mut decoded = Vec::new();
+//! huffman::decode(&encoded, usize::MAX, &mut decoded).unwrap();
+//! assert_eq!(decoded, b"www.example.com");
+//! ```
+
+mod table;
+
+use alloc::vec::Vec;
+use wire_codec::{BufferTooSmall, Output};
+
+pub use table::CODES;
+
+/// The EOS symbol's index in [`CODES`].
+pub const EOS: usize = 256;
+
+/// A Huffman-coded string that RFC 7541 §5.2 forbids, or one longer than the caller allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum HuffmanError {
+    /// The EOS symbol appears inside the string (§5.2: "MUST be treated as a decoding error").
+    #[error("Huffman-coded string contains the EOS symbol")]
+    EosInString,
+    /// The string ends with more than 7 bits that are not a whole symbol.
+    #[error("Huffman padding longer than 7 bits")]
+    PaddingTooLong,
+    /// The bits after the last symbol are not all ones (the prefix of EOS).
+    #[error("Huffman padding is not all ones")]
+    PaddingNotOnes,
+    /// The decoded string would be longer than the caller's limit.
+    #[error("Huffman-decoded string longer than the limit of {limit} bytes")]
+    TooLong {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
+}
+
+/// Bits looked up at once by the decoder's primary table: up to two symbols per lookup.
+const LOOKUP_BITS: u32 = 13;
+
+/// Primary decoding table, indexed by the next 13 bits. An entry packs the symbols those bits
+/// start with: bits 0..8 the first symbol, 8..16 the second, 16..21 the first code's length,
+/// 21..26 the length of all its symbols' codes, 26..28 how many symbols (0: the first code is
+/// longer than 13 bits).
+static DECODE: [u32; 1 << LOOKUP_BITS] = build_decode_table();
+
+/// The symbol a code of at most `max_len` bits at the top of `bits` (a `width`-bit value)
+/// stands for, as `(symbol, length)`; (0, 0) if none.
+const fn short_symbol(
+    bits: u32,
+    width: u32,
+    max_len: u32,
+    (order, ranges): &([u16; 257], [LengthRange; 31]),
+) -> (u32, u32) {
+    let mut len = 1;
+    while len <= max_len && len <= width {
+        let code = bits >> (width - len);
+        let range = ranges[len as usize];
+        if code >= range.first && code - range.first < range.count {
+            let symbol = order[range.offset as usize + (code - range.first) as usize];
+            return (symbol as u32, len);
+        }
+        len += 1;
+    }
+    (0, 0)
+}
+
+const fn build_decode_table() -> [u32; 1 << LOOKUP_BITS] {
+    let mut table = [0u32; 1 << LOOKUP_BITS];
+    let code = build_by_code();
+    let mut bits = 0u32;
+    while bits < 1 << LOOKUP_BITS {
+        let (first, len1) = short_symbol(bits, LOOKUP_BITS, LOOKUP_BITS, &code);
+        if len1 != 0 {
+            let rest = bits & ((1 << (LOOKUP_BITS - len1)) - 1);
+            let (second, len2) = short_symbol(rest, LOOKUP_BITS - len1, LOOKUP_BITS - len1, &code);
+            let count = if len2 != 0 { 2 } else { 1 };
+            // With one symbol, `len2` is 0 and the total is the first code's length.
+            table[bits as usize] =
+                first | (second << 8) | (len1 << 16) | ((len1 + len2) << 21) | (count << 26);
+        }
+        bits += 1;
+    }
+    table
+}
+
+/// The canonical structure of the code, for codes longer than the primary table: per bit length,
+/// the first code, how many codes, and where their symbols start in [`BY_CODE`].
+#[derive(Clone, Copy)]
+struct LengthRange {
+    first: u32,
+    count: u32,
+    offset: u16,
+}
+
+/// Symbols ordered by (length, code). RFC 7541's code is canonical: within a length, codes are
+/// consecutive and ascend with the symbol (checked by a test).
+static BY_CODE: [u16; 257] = build_by_code().0;
+static RANGES: [LengthRange; 31] = build_by_code().1;
+
+const fn build_by_code() -> ([u16; 257], [LengthRange; 31]) {
+    let mut order = [0u16; 257];
+    let mut ranges = [LengthRange {
+        first: 0,
+        count: 0,
+        offset: 0,
+    }; 31];
+    let mut filled = 0usize;
+    let mut len = 1;
+    while len <= 30 {
+        let mut symbol = 0;
+        ranges[len].offset = filled as u16;
+        while symbol <= EOS {
+            let (code, l) = CODES[symbol];
+            if l as usize == len {
+                if ranges[len].count == 0 {
+                    ranges[len].first = code;
+                }
+                ranges[len].count += 1;
+                order[filled] = symbol as u16;
+                filled += 1;
+            }
+            symbol += 1;
+        }
+        len += 1;
+    }
+    (order, ranges)
+}
+
+/// The number of bytes `input` takes Huffman-coded, padding included.
+#[inline]
+pub fn encoded_len(input: &[u8]) -> usize {
+    let bits: usize = input
+        .iter()
+        .map(|&b| usize::from(ENCODE_LEN[usize::from(b)]))
+        .sum();
+    bits.div_ceil(8)
+}
+
+/// Code lengths of symbols 0..=255, as a compact table for [`encoded_len`].
+static ENCODE_LEN: [u8; 256] = {
+    let mut lens = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        lens[i] = CODES[i].1;
+        i += 1;
+    }
+    lens
+};
+
+/// Huffman-codes `input` into `out`, padding the last byte with ones (§5.2). Writes the whole
+/// string or nothing.
+pub fn encode<O: Output + ?Sized>(input: &[u8], out: &mut O) -> Result<(), BufferTooSmall> {
+    let needed = encoded_len(input);
+    let available = out.remaining_capacity();
+    if needed > available {
+        return Err(BufferTooSmall { needed, available });
+    }
+    let mut chunk = [0u8; 64];
+    let mut filled = 0usize;
+    // Bits not yet written, aligned to the least significant end; at most 7 + 30 in use.
+    let mut acc: u64 = 0;
+    let mut bits: u32 = 0;
+    for &byte in input {
+        let (code, len) = CODES[usize::from(byte)];
+        acc = (acc << len) | u64::from(code);
+        bits += u32::from(len);
+        while bits >= 8 {
+            bits -= 8;
+            if let Some(slot) = chunk.get_mut(filled) {
+                *slot = (acc >> bits) as u8;
+            }
+            filled += 1;
+            if filled == chunk.len() {
+                out.put_slice(&chunk)?;
+                filled = 0;
+            }
+        }
+    }
+    if bits > 0 {
+        let pad = 8 - bits;
+        if let Some(slot) = chunk.get_mut(filled) {
+            *slot = ((acc << pad) as u8) | ((1u8 << pad) - 1);
+        }
+        filled += 1;
+    }
+    out.put_slice(chunk.get(..filled).unwrap_or_default())
+}
+
+/// Decodes the Huffman-coded `input`, appending to `out`; fails with [`HuffmanError::TooLong`]
+/// rather than append more than `max_len` bytes. On error, `out` may hold part of the string.
+pub fn decode(input: &[u8], max_len: usize, out: &mut Vec<u8>) -> Result<(), HuffmanError> {
+    // Every code is at least 5 bits, which bounds the output before decoding; the buffer never
+    // grows beyond `max_len` (plus two bytes of slack for two-symbol writes).
+    let start = out.len();
+    let room = (input.len().saturating_mul(8) / 5).min(max_len);
+    out.resize(start.saturating_add(room).saturating_add(2), 0);
+    let result = decode_into(input, out.get_mut(start..).unwrap_or_default(), room);
+    let written = *result.as_ref().unwrap_or(&0);
+    out.truncate(start + written);
+    match result {
+        Ok(_) => Ok(()),
+        Err(DecodeFailure::TooLong) => Err(HuffmanError::TooLong { limit: max_len }),
+        Err(DecodeFailure::Invalid(e)) => Err(e),
+    }
+}
+
+enum DecodeFailure {
+    TooLong,
+    Invalid(HuffmanError),
+}
+
+/// Decodes into `buf` (at least `room + 2` bytes), returning how many bytes were decoded, at
+/// most `room`.
+#[inline]
+fn decode_into(input: &[u8], buf: &mut [u8], room: usize) -> Result<usize, DecodeFailure> {
+    let mut n = 0usize;
+    // Unread bits, aligned to the most significant end of `acc`.
+    let mut acc: u64 = 0;
+    let mut bits: u32 = 0;
+    let mut rest = input;
+    loop {
+        refill(&mut acc, &mut bits, &mut rest);
+        let exhausted = rest.is_empty();
+        if !exhausted && n + 6 <= room {
+            // Fast path: more than 56 bits are buffered, so three lookups of at most 13 bits
+            // each need no length checks; a longer code is left to the general loop below.
+            for _ in 0..3 {
+                let entry = DECODE[(acc >> (64 - LOOKUP_BITS)) as usize];
+                let count = entry >> 26;
+                if count == 0 {
+                    break;
+                }
+                if let Some([a, b]) = buf.get_mut(n..n + 2) {
+                    *a = entry as u8;
+                    *b = (entry >> 8) as u8;
+                }
+                let len = (entry >> 21) & 0x1f;
+                n += count as usize;
+                acc <<= len;
+                bits -= len;
+            }
+            if bits < 30 {
+                continue;
+            }
+        }
+        // Decode while every code fits in the buffered bits (30 is the longest code), or to the
+        // end once the input is exhausted.
+        while bits >= 30 || (exhausted && bits > 0) {
+            let entry = DECODE[(acc >> (64 - LOOKUP_BITS)) as usize];
+            let count = entry >> 26;
+            let both_len = (entry >> 21) & 0x1f;
+            let first_len = (entry >> 16) & 0x1f;
+            let (symbols, len) = if count == 2 && both_len <= bits {
+                (2, both_len)
+            } else if count != 0 && first_len <= bits {
+                (1, first_len)
+            } else {
+                match decode_long(acc, bits) {
+                    Some((symbol, _)) if usize::from(symbol) == EOS => {
+                        return Err(DecodeFailure::Invalid(HuffmanError::EosInString));
+                    }
+                    Some((symbol, len)) => {
+                        if n >= room {
+                            return Err(DecodeFailure::TooLong);
+                        }
+                        if let Some(slot) = buf.get_mut(n) {
+                            *slot = symbol as u8;
+                        }
+                        n += 1;
+                        acc <<= len;
+                        bits -= len;
+                        continue;
+                    }
+                    // No whole symbol in what is left: the input is exhausted (otherwise at
+                    // least 30 bits would be buffered), so these bits are padding.
+                    None => {
+                        return check_padding(acc, bits)
+                            .map(|()| n)
+                            .map_err(DecodeFailure::Invalid);
+                    }
+                }
+            };
+            if n + symbols > room {
+                return Err(DecodeFailure::TooLong);
+            }
+            // Both bytes are written; the second counts only for a two-symbol entry.
+            if let Some([a, b]) = buf.get_mut(n..n + 2) {
+                *a = entry as u8;
+                *b = (entry >> 8) as u8;
+            }
+            n += symbols;
+            acc <<= len;
+            bits -= len;
+        }
+        if exhausted {
+            return Ok(n);
+        }
+    }
+}
+
+/// Moves whole bytes from `rest` into the free low bits of `acc`.
+#[inline(always)]
+fn refill(acc: &mut u64, bits: &mut u32, rest: &mut &[u8]) {
+    if let Some(chunk) = rest.first_chunk::<8>() {
+        let take = (64 - *bits) / 8;
+        if take == 0 {
+            return;
+        }
+        let filled = *bits + 8 * take;
+        let mut fresh = u64::from_be_bytes(*chunk) >> *bits;
+        if filled < 64 {
+            // Drop the part of the word beyond the bytes taken.
+            fresh &= !(u64::MAX >> filled);
+        }
+        *acc |= fresh;
+        *bits = filled;
+        *rest = rest.get(take as usize..).unwrap_or_default();
+    } else {
+        while *bits <= 56 {
+            let Some((&byte, tail)) = rest.split_first() else {
+                break;
+            };
+            *acc |= u64::from(byte) << (56 - *bits);
+            *bits += 8;
+            *rest = tail;
+        }
+    }
+}
+
+/// The symbol the top bits of `acc` start with, among codes longer than the primary table's,
+/// if one fits within `bits`.
+#[inline(never)]
+fn decode_long(acc: u64, bits: u32) -> Option<(u16, u32)> {
+    for len in LOOKUP_BITS + 1..=bits.min(30) {
+        let Some(range) = RANGES.get(len as usize) else {
+            break;
+        };
+        let code = (acc >> (64 - len)) as u32;
+        // Canonical code: a code of this length if below the end of its range.
+        if code.wrapping_sub(range.first) < range.count {
+            let index = usize::from(range.offset) + (code - range.first) as usize;
+            return BY_CODE.get(index).map(|&symbol| (symbol, len));
+        }
+    }
+    None
+}
+
+/// §5.2: what is left after the last symbol must be at most 7 bits, all ones.
+fn check_padding(acc: u64, bits: u32) -> Result<(), HuffmanError> {
+    if bits > 7 {
+        return Err(HuffmanError::PaddingTooLong);
+    }
+    if bits == 0 {
+        return Ok(());
+    }
+    let ones = (1u64 << bits) - 1;
+    if acc >> (64 - bits) != ones {
+        return Err(HuffmanError::PaddingNotOnes);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use proptest::prelude::*;
+
+    fn round_trip(input: &[u8]) -> Vec<u8> {
+        let mut encoded = Vec::new();
+        encode(input, &mut encoded).unwrap();
+        assert_eq!(encoded.len(), encoded_len(input));
+        let mut decoded = Vec::new();
+        decode(&encoded, usize::MAX, &mut decoded).unwrap();
+        decoded
+    }
+
+    #[test]
+    fn the_code_is_canonical() {
+        let mut next_first = 0u32;
+        for (len, &range) in RANGES.iter().enumerate().skip(1) {
+            if range.count > 0 {
+                assert_eq!(range.first, next_first, "length {len}");
+            }
+            next_first = (next_first + range.count) << 1;
+            for i in 0..range.count {
+                let symbol = BY_CODE[range.offset as usize + i as usize];
+                assert_eq!(CODES[symbol as usize], (range.first + i, len as u8));
+            }
+        }
+        assert_eq!(CODES[EOS], (0x3fff_ffff, 30));
+    }
+
+    #[test]
+    fn all_256_octets_round_trip_alone_and_together() {
+        for b in 0..=255u8 {
+            assert_eq!(round_trip(&[b]), [b]);
+            assert_eq!(round_trip(&[b, b, b]), [b, b, b]);
+        }
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(round_trip(&all), all);
+        let reversed: Vec<u8> = (0..=255).rev().collect();
+        assert_eq!(round_trip(&reversed), reversed);
+    }
+
+    #[test]
+    fn eos_inside_a_string_is_rejected() {
+        // 'a' (00011, 5 bits) then EOS (30 ones), padded with ones: 35 bits -> 5 bytes.
+        let bits: u64 = (0b00011u64 << 35) | (0x3fff_ffffu64 << 5) | 0b11111;
+        let bytes = &bits.to_be_bytes()[3..];
+        let mut out = Vec::new();
+        assert_eq!(decode(bytes, 100, &mut out), Err(HuffmanError::EosInString));
+        // EOS alone, padded.
+        let mut out = Vec::new();
+        assert_eq!(
+            decode(&[0xff, 0xff, 0xff, 0xff], 100, &mut out),
+            Err(HuffmanError::EosInString)
+        );
+    }
+
+    #[test]
+    fn padding_rules() {
+        let mut out = Vec::new();
+        // Eight ones: padding longer than 7 bits.
+        assert_eq!(
+            decode(&[0xff], 10, &mut out),
+            Err(HuffmanError::PaddingTooLong)
+        );
+        // 'a' (00011) followed by 000: padding not ones.
+        assert_eq!(
+            decode(&[0b0001_1000], 10, &mut out),
+            Err(HuffmanError::PaddingNotOnes)
+        );
+        // 'a' followed by 111: fine.
+        out.clear();
+        assert_eq!(decode(&[0b0001_1111], 10, &mut out), Ok(()));
+        assert_eq!(out, b"a");
+        // An empty string is valid.
+        out.clear();
+        assert_eq!(decode(&[], 10, &mut out), Ok(()));
+        assert!(out.is_empty());
+        // A 13-bit code cut after 8 bits is padding longer than 7 (not all ones either).
+        assert!(decode(&[0xff, 0xff, 0xff, 0xfe], 10, &mut out).is_err());
+    }
+
+    #[test]
+    fn the_length_limit_is_enforced() {
+        let mut encoded = Vec::new();
+        encode(&[b'a'; 100], &mut encoded).unwrap();
+        let mut out = Vec::new();
+        assert_eq!(
+            decode(&encoded, 99, &mut out),
+            Err(HuffmanError::TooLong { limit: 99 })
+        );
+        out.clear();
+        assert_eq!(decode(&encoded, 100, &mut out), Ok(()));
+        let mut out = vec![b'x'; 5];
+        assert_eq!(decode(&encoded, 100, &mut out), Ok(()));
+        assert_eq!(out.len(), 105, "the limit counts appended bytes only");
+    }
+
+    #[test]
+    fn encoding_into_a_small_buffer_writes_nothing() {
+        let mut buf = [0u8; 4];
+        let mut w = wire_codec::Writer::new(&mut buf);
+        assert!(encode(b"www.example.com", &mut w).is_err());
+        assert!(w.is_empty());
+        let long = vec![b'z'; 1000];
+        let mut buf = vec![0u8; encoded_len(&long)];
+        let mut w = wire_codec::Writer::new(&mut buf);
+        encode(&long, &mut w).unwrap();
+        let mut decoded = Vec::new();
+        decode(w.written(), usize::MAX, &mut decoded).unwrap();
+        assert_eq!(decoded, long);
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_strings_round_trip(input: Vec<u8>) {
+            prop_assert_eq!(round_trip(&input), input);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic_and_valid_ones_re_encode(input: Vec<u8>) {
+            let mut out = Vec::new();
+            if decode(&input, usize::MAX, &mut out).is_ok() {
+                // A valid encoding is the unique encoding of what it decodes to.
+                let mut again = Vec::new();
+                encode(&out, &mut again).unwrap();
+                prop_assert_eq!(again, input);
+            }
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! The QPACK decoder (RFC 9204 §2.2): the peer's encoder stream in, field sections in, decoder
+//! stream out, blocked sections held until their inserts arrive.
+
+use super::instruction::{DecoderInstruction, EncoderInstruction, StreamBuffer};
+use super::section::{SectionLimits, SectionPrefix, decode_field_lines};
+use super::table::DynamicTable;
+use super::{Error, Field, Reason, static_table};
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use wire_codec::{DecodeError, Reader};
+
+/// The decoder's settings: what it announces to the peer and the local limits it enforces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecoderSettings {
+    /// SETTINGS_QPACK_MAX_TABLE_CAPACITY we announce (RFC 9204 §5). Default 4096.
+    pub max_table_capacity: u64,
+    /// SETTINGS_QPACK_BLOCKED_STREAMS we announce (RFC 9204 §5): one more blocked stream is a
+    /// QPACK_DECOMPRESSION_FAILED. Default 100.
+    pub max_blocked_streams: u64,
+    /// Largest decoded field section, name + value + 32 per field (RFC 9114 §4.2.2, what
+    /// SETTINGS_MAX_FIELD_SECTION_SIZE announces). Default 64 KiB.
+    pub max_field_section_size: u64,
+    /// Longest single name or value in a field section. Default 64 KiB.
+    pub max_string_len: usize,
+    /// Total encoded bytes of blocked sections held. Default 256 KiB.
+    pub max_blocked_bytes: usize,
+}
+
+impl Default for DecoderSettings {
+    fn default() -> Self {
+        Self {
+            max_table_capacity: 4096,
+            max_blocked_streams: 100,
+            max_field_section_size: 64 * 1024,
+            max_string_len: 64 * 1024,
+            max_blocked_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// The outcome of [`Decoder::decode_section`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decoded {
+    /// The section's fields, in order.
+    Fields(Vec<Field>),
+    /// The section needs inserts not yet received (RFC 9204 §2.1.2): it is held and comes out
+    /// of [`Decoder::poll_event`] once they arrive.
+    Blocked,
+}
+
+/// What the decoder reports on its own, for sections that were blocked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A blocked section of `stream_id` became decodable.
+    Unblocked {
+        /// The stream the section belongs to.
+        stream_id: u64,
+        /// Its fields, in order.
+        fields: Vec<Field>,
+    },
+    /// A blocked section of `stream_id` was decoded but rejected by a per-stream limit
+    /// ([`Error::FieldSectionTooLarge`]); the connection goes on.
+    Rejected {
+        /// The stream the section belongs to.
+        stream_id: u64,
+        /// Why.
+        error: Error,
+    },
+}
+
+/// A section waiting for inserts.
+#[derive(Clone, Debug)]
+struct BlockedSection {
+    stream_id: u64,
+    required_insert_count: u64,
+    bytes: Vec<u8>,
+}
+
+/// The QPACK decoder (RFC 9204 §2.2).
+///
+/// Inputs: [`handle_encoder_stream`](Self::handle_encoder_stream) with the peer's encoder
+/// stream bytes in any chunking, [`decode_section`](Self::decode_section) with each complete
+/// encoded field section (an HTTP/3 HEADERS frame payload), and
+/// [`cancel_stream`](Self::cancel_stream) when a request stream is reset. Outputs:
+/// [`poll_event`](Self::poll_event) for sections released from blocking, and
+/// [`poll_decoder_stream`](Self::poll_decoder_stream) for the bytes to send on our decoder
+/// stream. A connection error is sticky: every later call returns it.
+#[derive(Debug)]
+pub struct Decoder {
+    settings: DecoderSettings,
+    table: DynamicTable,
+    encoder_stream: StreamBuffer,
+    blocked: VecDeque<BlockedSection>,
+    blocked_bytes: usize,
+    events: VecDeque<Event>,
+    /// Decoder instructions not yet handed out (Section Acknowledgments, Stream
+    /// Cancellations); Insert Count Increments are added when polled.
+    pending: Vec<u8>,
+    /// The Known Received Count as the encoder will see it once `pending` is sent
+    /// (RFC 9204 §2.1.4).
+    known_received_count: u64,
+    error: Option<Error>,
+}
+
+impl Decoder {
+    /// A decoder announcing `settings`.
+    pub fn new(settings: DecoderSettings) -> Self {
+        Self {
+            table: DynamicTable::new(settings.max_table_capacity),
+            settings,
+            encoder_stream: StreamBuffer::default(),
+            blocked: VecDeque::new(),
+            blocked_bytes: 0,
+            events: VecDeque::new(),
+            pending: Vec::new(),
+            known_received_count: 0,
+            error: None,
+        }
+    }
+
+    /// Sets the table capacity as if the encoder had sent Set Dynamic Table Capacity.
+    ///
+    /// RFC 9204 starts every table at capacity 0 (§3.2.3); the QPACK offline-interop files
+    /// (`qifs`), made with drafts in which the table started at its maximum, need this with
+    /// the maximum capacity. Fails above SETTINGS_QPACK_MAX_TABLE_CAPACITY.
+    pub fn assume_capacity(&mut self, capacity: u64) -> Result<(), Error> {
+        self.table
+            .set_capacity(capacity)
+            .map_err(Error::Local)
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &DecoderSettings {
+        &self.settings
+    }
+
+    /// The dynamic table.
+    pub fn table(&self) -> &DynamicTable {
+        &self.table
+    }
+
+    /// Number of streams with a blocked section.
+    pub fn blocked_streams(&self) -> usize {
+        let mut count = 0;
+        for (i, section) in self.blocked.iter().enumerate() {
+            let seen = self
+                .blocked
+                .iter()
+                .take(i)
+                .any(|s| s.stream_id == section.stream_id);
+            if !seen {
+                count += 1;
+            }
+        }
+        count
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        self.error.map_or(Ok(()), Err)
+    }
+
+    fn fail(&mut self, error: Error) -> Error {
+        if error.is_connection_error() {
+            self.error = Some(error);
+        }
+        error
+    }
+
+    /// Consumes bytes of the peer's encoder stream (RFC 9204 §4.3), in any chunking, and
+    /// releases the blocked sections the new inserts complete (see [`poll_event`]).
+    ///
+    /// [`poll_event`]: Self::poll_event
+    pub fn handle_encoder_stream(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.check()?;
+        let result = self.process_encoder_stream(bytes);
+        let result = result.and_then(|()| self.release_unblocked());
+        result.map_err(|e| self.fail(e))
+    }
+
+    fn process_encoder_stream(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let max_capacity = usize::try_from(self.settings.max_table_capacity).unwrap_or(usize::MAX);
+        // Any valid instruction carries an entry no larger than the capacity; Huffman coding
+        // can stretch its strings to 30/8 of that, plus a few integer bytes.
+        let limit = max_capacity.saturating_mul(4).saturating_add(64);
+        let table = &mut self.table;
+        self.encoder_stream.feed(
+            bytes,
+            limit,
+            |r| EncoderInstruction::decode(r, max_capacity),
+            |instruction| apply_encoder_instruction(table, instruction),
+            Error::EncoderStream,
+        )
+    }
+
+    /// Decodes one complete encoded field section of `stream_id` (RFC 9204 §4.5). A section
+    /// that needs inserts not yet received is held ([`Decoded::Blocked`]), within
+    /// SETTINGS_QPACK_BLOCKED_STREAMS.
+    pub fn decode_section(&mut self, stream_id: u64, bytes: &[u8]) -> Result<Decoded, Error> {
+        self.check()?;
+        let result = self.decode_section_inner(stream_id, bytes);
+        result.map_err(|e| self.fail(e))
+    }
+
+    fn decode_section_inner(&mut self, stream_id: u64, bytes: &[u8]) -> Result<Decoded, Error> {
+        let mut r = Reader::new(bytes);
+        let prefix = SectionPrefix::decode(
+            &mut r,
+            self.table.max_entries(),
+            self.table.insert_count(),
+        )
+        .map_err(|e| {
+            Error::DecompressionFailed(match e {
+                DecodeError::Incomplete(_) => Reason::Truncated,
+                DecodeError::Invalid(reason) => reason,
+            })
+        })?;
+        let stream_blocked = self.blocked.iter().any(|s| s.stream_id == stream_id);
+        if prefix.required_insert_count > self.table.insert_count() || stream_blocked {
+            if !stream_blocked && self.blocked_streams() as u64 >= self.settings.max_blocked_streams
+            {
+                // §2.1.2: more blocked streams than promised.
+                return Err(Error::DecompressionFailed(Reason::TooManyBlockedStreams));
+            }
+            let held = self.blocked_bytes.saturating_add(bytes.len());
+            if held > self.settings.max_blocked_bytes {
+                return Err(Error::ExcessiveLoad(Reason::BlockedBytesLimit));
+            }
+            self.blocked_bytes = held;
+            self.blocked.push_back(BlockedSection {
+                stream_id,
+                required_insert_count: prefix.required_insert_count,
+                bytes: bytes.to_vec(),
+            });
+            return Ok(Decoded::Blocked);
+        }
+        self.finish_section(stream_id, prefix, &mut r)
+            .map(Decoded::Fields)
+    }
+
+    /// Decodes the field lines of a section whose inserts have all arrived, and queues its
+    /// acknowledgment (RFC 9204 §4.4.1) or, if a per-stream limit rejected it, its
+    /// cancellation (§4.4.2).
+    fn finish_section(
+        &mut self,
+        stream_id: u64,
+        prefix: SectionPrefix,
+        r: &mut Reader<'_>,
+    ) -> Result<Vec<Field>, Error> {
+        let limits = SectionLimits {
+            max_size: self.settings.max_field_section_size,
+            max_string: self.settings.max_string_len,
+        };
+        let result = decode_field_lines(r, prefix, &self.table, limits);
+        let ric = prefix.required_insert_count;
+        match &result {
+            Ok(_) if ric > 0 => {
+                DecoderInstruction::SectionAcknowledgment(stream_id).encode(&mut self.pending);
+                self.known_received_count = self.known_received_count.max(ric);
+            }
+            Err(Error::FieldSectionTooLarge { .. }) if ric > 0 => {
+                DecoderInstruction::StreamCancellation(stream_id).encode(&mut self.pending);
+            }
+            _ => {}
+        }
+        result
+    }
+
+    /// Decodes, in arrival order, every blocked section whose Required Insert Count has been
+    /// reached, keeping each stream's sections in order.
+    fn release_unblocked(&mut self) -> Result<(), Error> {
+        let insert_count = self.table.insert_count();
+        if !self
+            .blocked
+            .iter()
+            .any(|s| s.required_insert_count <= insert_count)
+        {
+            return Ok(());
+        }
+        let mut still_blocked: VecDeque<BlockedSection> = VecDeque::new();
+        while let Some(section) = self.blocked.pop_front() {
+            let behind = still_blocked.iter().any(|s| s.stream_id == section.stream_id);
+            if behind || section.required_insert_count > insert_count {
+                still_blocked.push_back(section);
+                continue;
+            }
+            self.blocked_bytes = self.blocked_bytes.saturating_sub(section.bytes.len());
+            let mut r = Reader::new(&section.bytes);
+            let prefix = SectionPrefix::decode(&mut r, self.table.max_entries(), insert_count)
+                .map_err(|e| {
+                    Error::DecompressionFailed(e.invalid().unwrap_or(Reason::Truncated))
+                })?;
+            match self.finish_section(section.stream_id, prefix, &mut r) {
+                Ok(fields) => self.events.push_back(Event::Unblocked {
+                    stream_id: section.stream_id,
+                    fields,
+                }),
+                Err(error @ Error::FieldSectionTooLarge { .. }) => {
+                    self.events.push_back(Event::Rejected {
+                        stream_id: section.stream_id,
+                        error,
+                    })
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        self.blocked = still_blocked;
+        Ok(())
+    }
+
+    /// The stream was reset or its reading abandoned (RFC 9204 §2.2.2.2): drops its blocked
+    /// sections and queues a Stream Cancellation.
+    pub fn cancel_stream(&mut self, stream_id: u64) {
+        let before = self.blocked.len();
+        self.blocked.retain(|s| s.stream_id != stream_id);
+        if self.blocked.len() != before {
+            self.blocked_bytes = self.blocked.iter().map(|s| s.bytes.len()).sum();
+        }
+        // §4.4.2: a decoder whose maximum capacity is zero may omit it.
+        if self.settings.max_table_capacity > 0 {
+            DecoderInstruction::StreamCancellation(stream_id).encode(&mut self.pending);
+        }
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Appends the decoder-stream bytes to send (RFC 9204 §4.4): queued acknowledgments and
+    /// cancellations, then an Insert Count Increment for inserts not yet acknowledged. Returns
+    /// how many bytes were appended.
+    pub fn poll_decoder_stream(&mut self, out: &mut Vec<u8>) -> usize {
+        let start = out.len();
+        out.append(&mut self.pending);
+        let insert_count = self.table.insert_count();
+        if insert_count > self.known_received_count {
+            DecoderInstruction::InsertCountIncrement(insert_count - self.known_received_count)
+                .encode(out);
+            self.known_received_count = insert_count;
+        }
+        out.len() - start
+    }
+}
+
+/// Applies one encoder instruction to the table (RFC 9204 §4.3).
+fn apply_encoder_instruction(
+    table: &mut DynamicTable,
+    instruction: EncoderInstruction,
+) -> Result<(), Error> {
+    let failed = Error::EncoderStream;
+    match instruction {
+        EncoderInstruction::SetCapacity(capacity) => table.set_capacity(capacity),
+        EncoderInstruction::InsertWithNameRef {
+            is_static: true,
+            index,
+            value,
+        } => {
+            let (name, _) = static_table::get(index).ok_or(failed(Reason::InvalidStaticIndex))?;
+            table.insert(name.to_vec(), value)
+        }
+        EncoderInstruction::InsertWithNameRef {
+            is_static: false,
+            index,
+            value,
+        } => {
+            // The name is copied first: the insert may evict the entry it names (§3.2.2).
+            let abs = table.relative_to_absolute(index).map_err(failed)?;
+            let name = table.get(abs).map_err(failed)?.0.to_vec();
+            table.insert(name, value)
+        }
+        EncoderInstruction::InsertWithLiteralName { name, value } => table.insert(name, value),
+        EncoderInstruction::Duplicate(index) => {
+            let abs = table.relative_to_absolute(index).map_err(failed)?;
+            let (name, value) = table.get(abs).map_err(failed)?;
+            let (name, value) = (name.to_vec(), value.to_vec());
+            table.insert(name, value)
+        }
+    }
+    .map_err(failed)
+}

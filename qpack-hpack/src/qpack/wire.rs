@@ -1,0 +1,83 @@
+//! QPACK's primitives (RFC 9204 §4.1): prefixed integers and string literals, both as in
+//! HPACK (RFC 7541 §5.1, §5.2) but with prefixes of any size. The integer and Huffman codecs
+//! are the crate's shared ones ([`crate::prefix_int`], [`crate::huffman`]); this module only
+//! places them in QPACK's bit layouts.
+
+use super::Reason;
+use alloc::vec::Vec;
+use wire_codec::{DecodeError, Reader};
+
+/// Reads a prefixed integer whose `prefix` low bits start in the next byte (RFC 9204 §4.1.1).
+/// The bits above the prefix belong to the caller, who has peeked at them.
+pub(super) fn read_int(r: &mut Reader<'_>, prefix: u8) -> Result<u64, DecodeError<Reason>> {
+    crate::prefix_int::decode(r, prefix).map_err(|e| e.map_invalid(|_| Reason::IntegerTooLarge))
+}
+
+/// Writes `value` with a `prefix`-bit prefix; `flags` holds the bits above the prefix.
+pub(super) fn write_int(out: &mut Vec<u8>, flags: u8, prefix: u8, value: u64) {
+    // A `Vec` grows, so this cannot fail.
+    let _ = crate::prefix_int::encode(out, flags, prefix, value);
+}
+
+/// Reads a string literal (RFC 9204 §4.1.2) whose Huffman flag is the bit just above a
+/// `prefix`-bit length. A string that decodes (or must decode) to more than `max_len` bytes is
+/// [`Reason::StringTooLong`], found before its bytes are awaited or copied.
+pub(super) fn read_string(
+    r: &mut Reader<'_>,
+    prefix: u8,
+    max_len: usize,
+) -> Result<Vec<u8>, DecodeError<Reason>> {
+    let mut out = Vec::new();
+    read_string_into(r, prefix, max_len, &mut out)?;
+    Ok(out)
+}
+
+/// [`read_string`] appending to `out`; on error `out` may hold a partial string.
+pub(super) fn read_string_into(
+    r: &mut Reader<'_>,
+    prefix: u8,
+    max_len: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), DecodeError<Reason>> {
+    let huffman = r.peek_u8()? & (1 << prefix) != 0;
+    let len = read_int(r, prefix)?;
+    let len = usize::try_from(len).map_err(|_| DecodeError::Invalid(Reason::StringTooLong))?;
+    if huffman {
+        // Each Huffman code is at most 30 bits, so `len` coded bytes decode to at least
+        // len * 8 / 30 bytes: a longer coded string cannot fit the limit.
+        if len / 4 > max_len {
+            return Err(DecodeError::Invalid(Reason::StringTooLong));
+        }
+        let bytes = r.read_bytes(len)?;
+        crate::huffman::decode(bytes, max_len, out).map_err(|e| {
+            DecodeError::Invalid(match e {
+                crate::huffman::HuffmanError::TooLong { .. } => Reason::StringTooLong,
+                _ => Reason::InvalidHuffman,
+            })
+        })?;
+    } else {
+        if len > max_len {
+            return Err(DecodeError::Invalid(Reason::StringTooLong));
+        }
+        out.extend_from_slice(r.read_bytes(len)?);
+    }
+    Ok(())
+}
+
+/// Writes `s` as a string literal with a `prefix`-bit length and the Huffman flag just above
+/// it, Huffman-coded only when that is shorter; `flags` holds the bits above the flag.
+pub(super) fn write_string(out: &mut Vec<u8>, flags: u8, prefix: u8, s: &[u8]) {
+    write_string_with(out, flags, prefix, s, true);
+}
+
+/// [`write_string`], with Huffman coding allowed or not.
+pub(super) fn write_string_with(out: &mut Vec<u8>, flags: u8, prefix: u8, s: &[u8], huffman: bool) {
+    let coded = if huffman { crate::huffman::encoded_len(s) } else { usize::MAX };
+    if coded < s.len() {
+        write_int(out, flags | 1 << prefix, prefix, coded as u64);
+        let _ = crate::huffman::encode(s, out);
+    } else {
+        write_int(out, flags, prefix, s.len() as u64);
+        out.extend_from_slice(s);
+    }
+}

@@ -1,0 +1,136 @@
+//! `wiretrace fetch http://…`: one GET over HTTP/1.1, printing what crossed the wire: the
+//! request bytes (`>`), the response head (`<`), the body, and server-sent events as parsed.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use h1_proto::sse::SseParser;
+use h1_proto::{Body, ClientConnection, Event, Field, Request};
+
+use crate::Failure;
+
+/// `host[:port]` and the path of an http:// URL.
+fn split_url(url: &str) -> Result<(String, String), Failure> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| Failure(format!("fetch {url}: only http:// is supported here")))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    if authority.is_empty() {
+        return Err(Failure(format!("fetch {url}: no host")));
+    }
+    Ok((authority.to_string(), path.to_string()))
+}
+
+fn escape_line(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).replace('\r', "\\r")
+}
+
+/// Fetches `url` and writes the trace to `out`.
+pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
+    let (authority, path) = split_url(url)?;
+    let address = if authority.contains(':') {
+        authority.clone()
+    } else {
+        format!("{authority}:80")
+    };
+    let mut stream = TcpStream::connect(&address).map_err(|e| Failure(format!("{address}: {e}")))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut client = ClientConnection::default();
+    let fields = [
+        Field::new("Host", authority.as_bytes()),
+        Field::new("User-Agent", b"wiretrace"),
+        Field::new("Accept", b"*/*"),
+    ];
+    client
+        .send_request(&Request::new("GET", &path, &fields), Body::Empty)
+        .map_err(|e| Failure(format!("request: {e}")))?;
+    client.finish().map_err(|e| Failure(format!("request: {e}")))?;
+    let request = client.pending_transmit().to_vec();
+    client.consume_transmit(request.len());
+    stream.write_all(&request)?;
+    for line in request.split(|&b| b == b'\n') {
+        if !line.is_empty() {
+            writeln!(out, "> {}", escape_line(line))?;
+        }
+    }
+
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut received = 0usize;
+    let mut body = 0usize;
+    let mut sse: Option<SseParser> = None;
+    loop {
+        loop {
+            match client.poll_event() {
+                Ok(Some(Event::Informational(head) | Event::Response(head))) => {
+                    writeln!(
+                        out,
+                        "< {} {} {}",
+                        head.version,
+                        head.status,
+                        String::from_utf8_lossy(head.reason)
+                    )?;
+                    for field in head.fields.iter() {
+                        writeln!(out, "< {}: {}", field.name, String::from_utf8_lossy(field.value))?;
+                    }
+                    writeln!(out, "<")?;
+                    let event_stream = head
+                        .fields
+                        .get("content-type")
+                        .is_some_and(|v| v.starts_with(b"text/event-stream"));
+                    if head.status >= 200 && event_stream {
+                        sse = Some(SseParser::new());
+                    }
+                }
+                Ok(Some(Event::Data(data))) => {
+                    body += data.len();
+                    match sse.as_mut() {
+                        Some(parser) => {
+                            parser.handle_input(data).map_err(|e| Failure(e.to_string()))?;
+                            while let Some(event) = parser.poll_event() {
+                                writeln!(
+                                    out,
+                                    "event {} id={:?} data={:?}",
+                                    event.event, event.last_event_id, event.data
+                                )?;
+                            }
+                        }
+                        None => out.write_all(data)?,
+                    }
+                }
+                Ok(Some(Event::Trailers(trailers))) => {
+                    for field in trailers.iter() {
+                        writeln!(out, "< (trailer) {}: {}", field.name, String::from_utf8_lossy(field.value))?;
+                    }
+                }
+                Ok(Some(Event::EndOfMessage)) => {
+                    writeln!(out, "* end of message: {body} body byte(s), {received} byte(s) received")?;
+                    return Ok(());
+                }
+                Ok(Some(Event::Closed)) => {
+                    return Err(Failure("the server closed before responding".into()));
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(e) => return Err(Failure(format!("response: {e}"))),
+            }
+        }
+        let n = stream.read(&mut buf)?;
+        received += n;
+        if n == 0 {
+            client.handle_eof();
+        } else {
+            let mut offered = &buf[..n];
+            while !offered.is_empty() {
+                let taken = client.handle_input(offered);
+                offered = &offered[taken..];
+                if taken == 0 {
+                    return Err(Failure("response head larger than the input buffer".into()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! `wiretrace serve`: the articles' routes on a TCP port, one thread per connection.
+//!
+//! Each accepted connection gets a handler chosen from its first bytes (peeked, not consumed):
+//! today every connection is HTTP/1.x; HTTP/2 prior knowledge and others are added to
+//! [`choose_handler`].
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use h1_proto::sse::serialize_event;
+use h1_proto::{Body, Event, Field, Response, ServerConnection};
+
+use crate::Failure;
+
+/// What every connection shares: id counters and the log.
+#[derive(Debug, Default)]
+pub struct Shared {
+    next_connection: AtomicU64,
+    next_request: AtomicU64,
+    log: Mutex<()>,
+}
+
+impl Shared {
+    /// A new request id (unique across connections).
+    pub fn request_id(&self) -> u64 {
+        self.next_request.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Writes one log line to stdout.
+    pub fn log(&self, line: &str) {
+        let _guard = self.log.lock();
+        let mut stdout = io::stdout().lock();
+        let _ = writeln!(stdout, "{line}");
+        let _ = stdout.flush();
+    }
+}
+
+/// One accepted connection.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// Its id, counted from 1, as the logs and `/api/test` show it.
+    pub id: u64,
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// The shared state.
+    pub shared: Arc<Shared>,
+}
+
+/// Serves one connection to its end.
+pub type Handler = fn(TcpStream, &Connection) -> io::Result<()>;
+
+/// Picks the protocol handler for a connection from its first bytes.
+pub fn choose_handler(_first_bytes: &[u8]) -> (&'static str, Handler) {
+    ("http/1.1", serve_h1)
+}
+
+/// Listens on `listen` and serves until killed.
+pub fn run(listen: SocketAddr) -> Result<(), Failure> {
+    let listener = TcpListener::bind(listen)?;
+    let shared = Arc::new(Shared::default());
+    shared.log(&format!("listening on http://{}/", listener.local_addr()?));
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let Ok(peer) = stream.peer_addr() else { continue };
+        let connection = Connection {
+            id: shared.next_connection.fetch_add(1, Ordering::Relaxed) + 1,
+            peer,
+            shared: Arc::clone(&shared),
+        };
+        std::thread::spawn(move || {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
+            let mut first = [0u8; 24];
+            let n = stream.peek(&mut first).unwrap_or(0);
+            let (name, handler) = choose_handler(&first[..n]);
+            if let Err(e) = handler(stream, &connection) {
+                connection
+                    .shared
+                    .log(&format!("conn={} {name} from {} ended: {e}", connection.id, connection.peer));
+            }
+        });
+    }
+    Ok(())
+}
+
+/// The request being received.
+struct Incoming {
+    id: u64,
+    method: String,
+    target: String,
+    version: &'static str,
+    body: Vec<u8>,
+}
+
+/// Largest request body kept (the rest is counted, not stored).
+const MAX_BODY: usize = 1 << 20;
+
+fn flush(conn: &mut ServerConnection, stream: &mut TcpStream) -> io::Result<()> {
+    let pending = conn.pending_transmit();
+    if !pending.is_empty() {
+        stream.write_all(pending)?;
+        let n = pending.len();
+        conn.consume_transmit(n);
+    }
+    Ok(())
+}
+
+/// HTTP/1.x on one connection, with pipelining and keep-alive.
+pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()> {
+    let mut conn = ServerConnection::default();
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut current: Option<Incoming> = None;
+    let mut body_len = 0usize;
+    loop {
+        loop {
+            match conn.poll_event() {
+                Ok(Some(Event::Request(head))) => {
+                    current = Some(Incoming {
+                        id: connection.shared.request_id(),
+                        method: head.method.to_string(),
+                        target: head.target.to_string(),
+                        version: head.version.as_str(),
+                        body: Vec::new(),
+                    });
+                    body_len = 0;
+                    if conn.expects_continue() {
+                        let _ = conn.send_informational(100, &[]);
+                    }
+                }
+                Ok(Some(Event::Data(data))) => {
+                    body_len += data.len();
+                    if let Some(request) = current.as_mut() {
+                        let room = MAX_BODY.saturating_sub(request.body.len());
+                        request.body.extend_from_slice(&data[..data.len().min(room)]);
+                    }
+                }
+                Ok(Some(Event::EndOfMessage)) => {
+                    if let Some(request) = current.take() {
+                        let status = respond(&mut conn, &mut stream, &request, connection)?;
+                        connection.shared.log(&format!(
+                            "conn={} req={} {} {} {} body={} -> {status}",
+                            connection.id,
+                            request.id,
+                            request.method,
+                            request.target,
+                            request.version,
+                            body_len
+                        ));
+                    }
+                }
+                Ok(Some(Event::Switched(_))) => return Ok(()),
+                Ok(Some(Event::Closed)) | Ok(None) => break,
+                Ok(Some(_)) => {}
+                Err(e) => {
+                    let status = e.status();
+                    let message = format!("{e}\n");
+                    let fields = [Field::new("Content-Type", b"text/plain")];
+                    if conn
+                        .send_response(&Response::new(status, &fields), Body::Length(message.len() as u64))
+                        .is_ok()
+                    {
+                        let _ = conn.send_data(message.as_bytes());
+                        let _ = conn.finish();
+                    }
+                    flush(&mut conn, &mut stream)?;
+                    connection
+                        .shared
+                        .log(&format!("conn={} rejected: {e} -> {status}", connection.id));
+                    return Ok(());
+                }
+            }
+        }
+        flush(&mut conn, &mut stream)?;
+        if conn.should_close() {
+            let _ = stream.shutdown(std::net::Shutdown::Write);
+            return Ok(());
+        }
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            conn.handle_eof();
+            continue;
+        }
+        let mut offered = &buf[..n];
+        while !offered.is_empty() {
+            let taken = conn.handle_input(offered);
+            offered = &offered[taken..];
+            if taken == 0 {
+                // The buffer is full of pipelined requests: answer some first.
+                break;
+            }
+        }
+        if !offered.is_empty() {
+            return Err(io::Error::other("input buffer full"));
+        }
+    }
+}
+
+const INDEX: &str = "<!doctype html>\n<html><head><title>wiretrace</title></head>\n<body><h1>wiretrace</h1><p>Served by h1-proto.</p>\n<pre id=\"log\"></pre><script src=\"/client.js\"></script></body></html>\n";
+
+const CLIENT_JS: &str = "const log = (s) => document.getElementById('log').textContent += s + '\\n';\nfor (let i = 0; i < 3; i++) {\n  fetch('/api/test?i=' + i).then((r) => r.json()).then((j) => log(JSON.stringify(j)));\n}\nconst events = new EventSource('/events');\nevents.onmessage = (e) => log('event ' + e.lastEventId + ': ' + e.data);\nevents.addEventListener('done', () => events.close());\n";
+
+/// Answers one request; returns the status sent.
+fn respond(
+    conn: &mut ServerConnection,
+    stream: &mut TcpStream,
+    request: &Incoming,
+    connection: &Connection,
+) -> io::Result<u16> {
+    let (path, query) = request
+        .target
+        .split_once('?')
+        .unwrap_or((request.target.as_str(), ""));
+    let method = request.method.as_str();
+    let get = method == "GET" || method == "HEAD";
+    let (status, content_type, body): (u16, &[u8], Vec<u8>) = match path {
+        "/" | "/index.html" if get => (200, b"text/html; charset=utf-8", INDEX.into()),
+        "/" if method == "POST" => (
+            200,
+            b"text/plain",
+            format!("received {} byte(s)\n", request.body.len()).into_bytes(),
+        ),
+        "/client.js" if get => (200, b"text/javascript", CLIENT_JS.into()),
+        "/api/test" if get => {
+            let i = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("i="))
+                .and_then(|v| v.parse::<i64>().ok())
+                .map_or("null".to_string(), |v| v.to_string());
+            let json = format!(
+                "{{\"i\":{i},\"request_id\":{},\"connection_id\":{}}}\n",
+                request.id, connection.id
+            );
+            (200, b"application/json", json.into_bytes())
+        }
+        "/events" if get => return events(conn, stream).map(|()| 200),
+        "/" | "/index.html" | "/client.js" | "/api/test" | "/events" => {
+            (405, b"text/plain", b"method not allowed\n".to_vec())
+        }
+        _ => (404, b"text/plain", b"not found\n".to_vec()),
+    };
+    let fields = [Field::new("Content-Type", content_type), Field::new("Server", b"wiretrace")];
+    conn.send_response(&Response::new(status, &fields), Body::Length(body.len() as u64))
+        .map_err(io::Error::other)?;
+    if method != "HEAD" {
+        conn.send_data(&body).map_err(io::Error::other)?;
+    }
+    conn.finish().map_err(io::Error::other)?;
+    flush(conn, stream)?;
+    Ok(status)
+}
+
+/// `/events`: a few server-sent events, spaced out, then the end of the stream.
+fn events(conn: &mut ServerConnection, stream: &mut TcpStream) -> io::Result<()> {
+    let fields = [
+        Field::new("Content-Type", b"text/event-stream"),
+        Field::new("Cache-Control", b"no-cache"),
+    ];
+    conn.send_response(&Response::new(200, &fields), Body::Streaming)
+        .map_err(io::Error::other)?;
+    for n in 1..=5u32 {
+        let mut event = Vec::new();
+        let id = n.to_string();
+        serialize_event(&mut event, None, &format!("tick {n} ✓"), Some(&id), None)
+            .map_err(io::Error::other)?;
+        // Methods other than HEAD carry the body; a HEAD answer has none.
+        let _ = conn.send_data(&event);
+        flush(conn, stream)?;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut done = Vec::new();
+    serialize_event(&mut done, Some("done"), "bye", None, None).map_err(io::Error::other)?;
+    let _ = conn.send_data(&done);
+    conn.finish().map_err(io::Error::other)?;
+    flush(conn, stream)
+}

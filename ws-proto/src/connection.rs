@@ -1,0 +1,958 @@
+//! The WebSocket connection after the opening handshake (RFC 6455 §5–§7), sans-IO.
+//!
+//! # Method groups, in polling order
+//! - input: [`Connection::handle_input`] takes bytes in any chunking and returns how many it
+//!   consumed: all of them, except after the peer's close frame (the rest is not WebSocket
+//!   data, hand it back to the transport) or when the queued events hold a message limit's worth
+//!   of data (poll them, then feed the rest).
+//! - events: [`Connection::poll_event`] until `None`.
+//! - output: [`Connection::poll_transmit`] writes queued control frames (automatic pong, the
+//!   close reply, the close after a failure).
+//! - commands: `send_*` and [`Connection::close`] write frames straight into the caller's
+//!   buffer; a client masks each frame with a key from the caller's key source.
+//!
+//! The frame layer assumes no HTTP version: it runs the same over an HTTP/1.1 Upgrade, an
+//! HTTP/2 extended CONNECT stream (RFC 8441) or an HTTP/3 one (RFC 9220).
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use wire_codec::{BufferTooSmall, DecodeError, Output};
+
+use crate::close::{CloseCode, CloseFrame};
+use crate::error::{ProtocolError, SendError};
+use crate::frame::{FrameHeader, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, OpCode};
+use crate::mask::apply_mask;
+use crate::utf8::Utf8Validator;
+
+/// Which end of the connection this is: it decides masking (RFC 6455 §5.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Masks every frame it sends; rejects masked frames.
+    Client,
+    /// Sends unmasked frames; rejects unmasked ones.
+    Server,
+}
+
+/// Limits and behaviour. Every limit the peer can push against is here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Largest frame payload accepted (16 MiB): larger fails with 1009.
+    pub max_frame_size: u64,
+    /// Largest message accepted, after inflation (64 MiB): larger fails with 1009.
+    pub max_message_size: usize,
+    /// Most fragments in one message (131 072): more fails with 1008. Empty fragments count, so
+    /// a flood of them stays bounded.
+    pub max_fragments: usize,
+    /// Answer each ping with a pong automatically (the latest 16 unanswered, §5.5.3).
+    pub auto_pong: bool,
+    /// Answer the peer's close frame automatically, echoing its code (§5.5.1).
+    pub auto_close: bool,
+    /// Split outgoing messages into frames of at most this many payload bytes (none: one frame
+    /// per message).
+    pub max_send_frame_size: Option<usize>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_frame_size: 16 << 20,
+            max_message_size: 64 << 20,
+            max_fragments: 1 << 17,
+            auto_pong: true,
+            auto_close: true,
+            max_send_frame_size: None,
+        }
+    }
+}
+
+/// Where the close handshake stands (RFC 6455 §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Data flows both ways.
+    Open,
+    /// We sent a close frame and wait for the peer's.
+    Closing,
+    /// The peer's close frame arrived; ours is not sent yet.
+    CloseReceived,
+    /// Both close frames crossed, or the connection failed: close the transport.
+    Closed,
+}
+
+/// What the peer sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A complete text message, valid UTF-8.
+    Text(String),
+    /// A complete binary message.
+    Binary(Vec<u8>),
+    /// A ping; with `Config::auto_pong` polling it queues the pong.
+    Ping(Vec<u8>),
+    /// A pong.
+    Pong(Vec<u8>),
+    /// The peer's close frame (`None`: no status code). With `Config::auto_close` polling it
+    /// queues the reply.
+    Close(Option<CloseFrame>),
+}
+
+/// A data message's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    /// UTF-8 text.
+    Text,
+    /// Bytes.
+    Binary,
+}
+
+/// Unanswered pings kept for automatic pongs (each at most 125 bytes).
+const MAX_PENDING_PONGS: usize = 16;
+
+/// Events of this many bytes or more stop `handle_input` until they are polled.
+const EVENT_OVERHEAD: usize = 64;
+
+/// The receive side's position in the byte stream.
+#[derive(Clone, Copy, Debug)]
+enum Recv {
+    /// Between frames; up to 13 bytes of an incomplete header are held.
+    Header {
+        buf: [u8; MAX_HEADER_LEN],
+        len: usize,
+    },
+    /// Inside a frame's payload, `done` bytes in (for the mask offset).
+    Payload {
+        header: FrameHeader,
+        remaining: u64,
+        done: usize,
+    },
+}
+
+/// A data message being reassembled.
+#[derive(Debug)]
+struct Assembly {
+    kind: MessageKind,
+    compressed: bool,
+    fragments: usize,
+    data: Vec<u8>,
+    utf8: Utf8Validator,
+    /// Whether `utf8` has seen every byte so far (skipped for a message that arrives whole).
+    incremental: bool,
+}
+
+/// A message being sent in fragments with `send_fragment`.
+#[derive(Clone, Copy, Debug)]
+struct Sending {
+    compressed: bool,
+}
+
+/// A source of masking keys for a client: the caller's strong random source (RFC 6455 §5.3
+/// asks for unpredictable keys; the protocol crate has no OS randomness of its own).
+pub type MaskKeySource = Box<dyn FnMut() -> [u8; 4] + Send>;
+
+/// A WebSocket connection after the opening handshake. See the module doc for the method groups.
+pub struct Connection {
+    role: Role,
+    config: Config,
+    state: State,
+    recv: Recv,
+    message: Option<Assembly>,
+    control: Vec<u8>,
+    events: VecDeque<Event>,
+    queued_bytes: usize,
+    pending_pongs: VecDeque<Vec<u8>>,
+    pending_close: Option<Vec<u8>>,
+    close_sent: bool,
+    error: Option<ProtocolError>,
+    mask_keys: Option<MaskKeySource>,
+    sending: Option<Sending>,
+    scratch: Vec<u8>,
+    #[cfg(feature = "deflate")]
+    deflate: Option<Deflate>,
+}
+
+/// The negotiated permessage-deflate state of a connection.
+#[cfg(feature = "deflate")]
+#[derive(Debug)]
+struct Deflate {
+    compressor: crate::deflate::Compressor,
+    decompressor: crate::deflate::Decompressor,
+    min_compress_len: usize,
+}
+
+impl core::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Connection")
+            .field("role", &self.role)
+            .field("state", &self.state)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// A server connection.
+    pub fn server(config: Config) -> Self {
+        Self::new(Role::Server, config, None)
+    }
+
+    /// A client connection, masking with keys from `mask_keys` (RFC 6455 §5.3).
+    pub fn client(config: Config, mask_keys: impl FnMut() -> [u8; 4] + Send + 'static) -> Self {
+        Self::new(Role::Client, config, Some(Box::new(mask_keys)))
+    }
+
+    fn new(role: Role, config: Config, mask_keys: Option<MaskKeySource>) -> Self {
+        Self {
+            role,
+            config,
+            state: State::Open,
+            recv: Recv::Header {
+                buf: [0; MAX_HEADER_LEN],
+                len: 0,
+            },
+            message: None,
+            control: Vec::new(),
+            events: VecDeque::new(),
+            queued_bytes: 0,
+            pending_pongs: VecDeque::new(),
+            pending_close: None,
+            close_sent: false,
+            error: None,
+            mask_keys,
+            sending: None,
+            scratch: Vec::new(),
+            #[cfg(feature = "deflate")]
+            deflate: None,
+        }
+    }
+
+    /// Enables permessage-deflate with the parameters the handshake agreed (RFC 7692 §7.1);
+    /// `config` supplies the level and the minimum length to compress.
+    #[cfg(feature = "deflate")]
+    pub fn with_deflate(
+        mut self,
+        params: crate::DeflateParams,
+        config: &crate::DeflateConfig,
+    ) -> Result<Self, crate::ConfigError> {
+        let (own_bits, own_no_takeover, peer_no_takeover) = match self.role {
+            Role::Client => (
+                params.client_max_window_bits,
+                params.client_no_context_takeover,
+                params.server_no_context_takeover,
+            ),
+            Role::Server => (
+                params.server_max_window_bits,
+                params.server_no_context_takeover,
+                params.client_no_context_takeover,
+            ),
+        };
+        let own_bits = own_bits.unwrap_or(15);
+        if !(crate::MIN_COMPRESS_WINDOW_BITS..=15).contains(&own_bits) {
+            return Err(crate::ConfigError(
+                "compression window must be 9 to 15 bits",
+            ));
+        }
+        self.deflate = Some(Deflate {
+            compressor: crate::deflate::Compressor::new(config.level, own_bits, own_no_takeover),
+            decompressor: crate::deflate::Decompressor::new(peer_no_takeover),
+            min_compress_len: config.min_compress_len,
+        });
+        Ok(self)
+    }
+
+    /// This end's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Where the close handshake stands.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The failure that ended the connection, if any.
+    pub fn error(&self) -> Option<ProtocolError> {
+        self.error
+    }
+
+    /// Whether permessage-deflate is on.
+    pub fn is_compressed(&self) -> bool {
+        #[cfg(feature = "deflate")]
+        return self.deflate.is_some();
+        #[cfg(not(feature = "deflate"))]
+        false
+    }
+
+    // ---------------------------------------------------------------- input
+
+    /// Consumes bytes from the peer (any chunking), queueing events. Returns how many bytes
+    /// were consumed; see the module doc for when that is fewer than given. A protocol
+    /// violation fails the connection: the close frame is queued for `poll_transmit`, and every
+    /// later call returns the same error.
+    pub fn handle_input(&mut self, input: &[u8]) -> Result<usize, ProtocolError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        match self.consume(input) {
+            Ok(used) => Ok(used),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn consume(&mut self, input: &[u8]) -> Result<usize, ProtocolError> {
+        let mut pos = 0;
+        let budget = self.config.max_message_size.max(EVENT_OVERHEAD);
+        while pos < input.len()
+            && self.queued_bytes < budget
+            && matches!(self.state, State::Open | State::Closing)
+        {
+            let rest = input.get(pos..).unwrap_or_default();
+            match self.recv {
+                Recv::Header { mut buf, len } => {
+                    let decoded = if len == 0 {
+                        FrameHeader::decode(rest).map(|(h, n)| (h, n, n))
+                    } else {
+                        let take = (MAX_HEADER_LEN - len).min(rest.len());
+                        if let (Some(dst), Some(src)) =
+                            (buf.get_mut(len..len + take), rest.get(..take))
+                        {
+                            dst.copy_from_slice(src);
+                        }
+                        FrameHeader::decode(buf.get(..len + take).unwrap_or_default())
+                            .map(|(h, n)| (h, n, n.saturating_sub(len)))
+                    };
+                    match decoded {
+                        Ok((header, _, used)) => {
+                            pos += used;
+                            self.start_frame(header, input.len() - pos)?;
+                        }
+                        Err(DecodeError::Incomplete(_)) => {
+                            // Hold what there is (at most 13 bytes) and wait for more.
+                            let take = (MAX_HEADER_LEN - len).min(rest.len());
+                            if let (Some(dst), Some(src)) =
+                                (buf.get_mut(len..len + take), rest.get(..take))
+                            {
+                                dst.copy_from_slice(src);
+                            }
+                            self.recv = Recv::Header {
+                                buf,
+                                len: len + take,
+                            };
+                            pos += take;
+                        }
+                        Err(DecodeError::Invalid(e)) => return Err(e.into()),
+                    }
+                }
+                Recv::Payload {
+                    header,
+                    remaining,
+                    done,
+                } => {
+                    let take = usize::try_from(remaining)
+                        .unwrap_or(usize::MAX)
+                        .min(rest.len());
+                    let chunk = rest.get(..take).unwrap_or_default();
+                    pos += take;
+                    let remaining = remaining - take as u64;
+                    self.payload(&header, chunk, done, remaining == 0)?;
+                    if remaining == 0 {
+                        self.end_frame(&header)?;
+                    } else {
+                        self.recv = Recv::Payload {
+                            header,
+                            remaining,
+                            done: done + take,
+                        };
+                    }
+                }
+            }
+        }
+        Ok(pos)
+    }
+
+    /// Checks a frame header against the connection's state (§5.1–§5.5, RFC 7692 §6).
+    /// `available` is how many payload bytes the current input still holds.
+    fn start_frame(&mut self, header: FrameHeader, available: usize) -> Result<(), ProtocolError> {
+        match (self.role, header.mask.is_some()) {
+            (Role::Server, false) => return Err(ProtocolError::UnmaskedFrame),
+            (Role::Client, true) => return Err(ProtocolError::MaskedFrame),
+            _ => {}
+        }
+        let first_data_frame = matches!(header.opcode, OpCode::Text | OpCode::Binary);
+        if header.rsv2
+            || header.rsv3
+            || (header.rsv1 && !(first_data_frame && self.is_compressed()))
+        {
+            return Err(ProtocolError::ReservedBits);
+        }
+        if header.payload_len > self.config.max_frame_size {
+            return Err(ProtocolError::FrameTooLarge(header.payload_len));
+        }
+        let len = usize::try_from(header.payload_len)
+            .map_err(|_| ProtocolError::FrameTooLarge(header.payload_len))?;
+        match header.opcode {
+            OpCode::Close | OpCode::Ping | OpCode::Pong => self.control.clear(),
+            OpCode::Continuation => {
+                let max = self.config.max_fragments;
+                let message = self
+                    .message
+                    .as_mut()
+                    .ok_or(ProtocolError::UnexpectedContinuation)?;
+                message.fragments += 1;
+                if message.fragments > max {
+                    return Err(ProtocolError::TooManyFragments);
+                }
+                if !message.compressed {
+                    self.reserve_message(len)?;
+                }
+            }
+            OpCode::Text | OpCode::Binary => {
+                if self.message.is_some() {
+                    return Err(ProtocolError::ExpectedContinuation);
+                }
+                let kind = if header.opcode == OpCode::Text {
+                    MessageKind::Text
+                } else {
+                    MessageKind::Binary
+                };
+                // A message that arrives whole in this input is validated once, at its end.
+                let whole = header.fin && len <= available;
+                self.message = Some(Assembly {
+                    kind,
+                    compressed: header.rsv1,
+                    fragments: 1,
+                    data: Vec::new(),
+                    utf8: Utf8Validator::new(),
+                    incremental: !whole || header.rsv1,
+                });
+                if !header.rsv1 {
+                    self.reserve_message(len)?;
+                }
+            }
+        }
+        if len == 0 {
+            self.payload(&header, &[], 0, true)?;
+            return self.end_frame(&header);
+        }
+        self.recv = Recv::Payload {
+            header,
+            remaining: header.payload_len,
+            done: 0,
+        };
+        Ok(())
+    }
+
+    /// Checks the size limit before an uncompressed frame's payload arrives, and reserves room.
+    fn reserve_message(&mut self, len: usize) -> Result<(), ProtocolError> {
+        let limit = self.config.max_message_size;
+        let message = self
+            .message
+            .as_mut()
+            .ok_or(ProtocolError::UnexpectedContinuation)?;
+        let total = message.data.len().saturating_add(len);
+        if total > limit {
+            return Err(ProtocolError::MessageTooLarge);
+        }
+        message.data.reserve(len);
+        Ok(())
+    }
+
+    /// Takes one piece of a frame's payload, `done` bytes into it.
+    fn payload(
+        &mut self,
+        header: &FrameHeader,
+        chunk: &[u8],
+        done: usize,
+        _last: bool,
+    ) -> Result<(), ProtocolError> {
+        if header.opcode.is_control() {
+            let start = self.control.len();
+            self.control.extend_from_slice(chunk);
+            if let (Some(key), Some(data)) = (header.mask, self.control.get_mut(start..)) {
+                apply_mask(data, key, done);
+            }
+            return Ok(());
+        }
+        let limit = self.config.max_message_size;
+        let message = self
+            .message
+            .as_mut()
+            .ok_or(ProtocolError::UnexpectedContinuation)?;
+        let start = message.data.len();
+        if message.compressed {
+            #[cfg(feature = "deflate")]
+            {
+                let deflate = self.deflate.as_mut().ok_or(ProtocolError::ReservedBits)?;
+                self.scratch.clear();
+                self.scratch.extend_from_slice(chunk);
+                if let Some(key) = header.mask {
+                    apply_mask(&mut self.scratch, key, done);
+                }
+                deflate
+                    .decompressor
+                    .decompress(&self.scratch, &mut message.data, limit)
+                    .map_err(inflate_error)?;
+            }
+            #[cfg(not(feature = "deflate"))]
+            return Err(ProtocolError::ReservedBits);
+        } else {
+            message.data.extend_from_slice(chunk);
+            if let (Some(key), Some(data)) = (header.mask, message.data.get_mut(start..)) {
+                apply_mask(data, key, done);
+            }
+        }
+        if message.kind == MessageKind::Text && message.incremental {
+            message
+                .utf8
+                .feed(message.data.get(start..).unwrap_or_default())
+                .map_err(|_| ProtocolError::InvalidUtf8)?;
+        }
+        let _ = limit;
+        Ok(())
+    }
+
+    /// A frame's payload is complete.
+    fn end_frame(&mut self, header: &FrameHeader) -> Result<(), ProtocolError> {
+        self.recv = Recv::Header {
+            buf: [0; MAX_HEADER_LEN],
+            len: 0,
+        };
+        match header.opcode {
+            OpCode::Ping => {
+                let payload = core::mem::take(&mut self.control);
+                self.push(Event::Ping(payload));
+            }
+            OpCode::Pong => {
+                let payload = core::mem::take(&mut self.control);
+                self.push(Event::Pong(payload));
+            }
+            OpCode::Close => {
+                let frame = CloseFrame::parse(&self.control)?;
+                match self.state {
+                    State::Open => self.state = State::CloseReceived,
+                    _ => self.state = State::Closed,
+                }
+                self.push(Event::Close(frame));
+            }
+            OpCode::Text | OpCode::Binary | OpCode::Continuation => {
+                if header.fin {
+                    self.finish_message()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_message(&mut self) -> Result<(), ProtocolError> {
+        let Some(mut message) = self.message.take() else {
+            return Err(ProtocolError::UnexpectedContinuation);
+        };
+        if message.compressed {
+            #[cfg(feature = "deflate")]
+            if let Some(deflate) = self.deflate.as_mut() {
+                let start = message.data.len();
+                deflate
+                    .decompressor
+                    .finish(&mut message.data, self.config.max_message_size)
+                    .map_err(inflate_error)?;
+                if message.kind == MessageKind::Text {
+                    message
+                        .utf8
+                        .feed(message.data.get(start..).unwrap_or_default())
+                        .map_err(|_| ProtocolError::InvalidUtf8)?;
+                }
+            }
+        }
+        let event = match message.kind {
+            MessageKind::Binary => Event::Binary(message.data),
+            MessageKind::Text => {
+                if message.incremental {
+                    message
+                        .utf8
+                        .finish()
+                        .map_err(|_| ProtocolError::InvalidUtf8)?;
+                }
+                Event::Text(
+                    String::from_utf8(message.data).map_err(|_| ProtocolError::InvalidUtf8)?,
+                )
+            }
+        };
+        self.push(event);
+        Ok(())
+    }
+
+    fn push(&mut self, event: Event) {
+        self.queued_bytes += event_size(&event);
+        self.events.push_back(event);
+    }
+
+    /// Fails the connection: queues a close frame with the error's code (unless one was sent)
+    /// and makes the error sticky (RFC 6455 §7.1.7).
+    fn fail(&mut self, e: ProtocolError) -> ProtocolError {
+        self.error = Some(e);
+        self.message = None;
+        self.pending_pongs.clear();
+        if !self.close_sent {
+            self.pending_close = Some(e.close_code().0.to_be_bytes().to_vec());
+        }
+        self.state = State::Closed;
+        e
+    }
+
+    // ---------------------------------------------------------------- events
+
+    /// The next event, in the order the frames arrived.
+    ///
+    /// Automatic replies are queued as their event is polled, so whatever the caller sends in
+    /// answer to earlier events goes out before them: a pong after the echo of the message
+    /// before its ping, the close reply after everything else.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        let event = self.events.pop_front()?;
+        self.queued_bytes = self.queued_bytes.saturating_sub(event_size(&event));
+        match &event {
+            Event::Ping(payload) if self.config.auto_pong && !self.close_sent => {
+                // Unanswered pings beyond the bound are answered only by the latest pong,
+                // which §5.5.3 allows; a ping flood cannot grow the queue.
+                if self.pending_pongs.len() >= MAX_PENDING_PONGS {
+                    self.pending_pongs.pop_front();
+                }
+                self.pending_pongs.push_back(payload.clone());
+            }
+            Event::Close(frame)
+                if self.config.auto_close
+                    && self.state == State::CloseReceived
+                    && !self.close_sent =>
+            {
+                // Echo the code (§5.5.1); no code gets an empty close.
+                let reply = frame.as_ref().map(|f| f.code.0.to_be_bytes().to_vec());
+                self.pending_close = Some(reply.unwrap_or_default());
+            }
+            _ => {}
+        }
+        Some(event)
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /// Writes queued control frames (automatic pong, the close reply or the failure's close)
+    /// into `out`, returning how many bytes were written; a frame that does not fit stays
+    /// queued.
+    pub fn poll_transmit(&mut self, out: &mut impl Output) -> Result<usize, BufferTooSmall> {
+        let mut written = 0;
+        while !self.close_sent
+            && let Some(pong) = self.pending_pongs.pop_front()
+        {
+            match self.put_frame(out, OpCode::Pong, true, false, &pong) {
+                Ok(n) => written += n,
+                Err(e) => {
+                    self.pending_pongs.push_front(pong);
+                    return Err(e);
+                }
+            }
+        }
+        if let Some(close) = self.pending_close.take() {
+            match self.put_frame(out, OpCode::Close, true, false, &close) {
+                Ok(n) => {
+                    written += n;
+                    self.close_sent = true;
+                    self.state = match self.state {
+                        State::Open => State::Closing,
+                        _ => State::Closed,
+                    };
+                }
+                Err(e) => {
+                    self.pending_close = Some(close);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(written)
+    }
+
+    /// Whether `poll_transmit` has something to write.
+    pub fn wants_transmit(&self) -> bool {
+        self.pending_close.is_some() || (!self.pending_pongs.is_empty() && !self.close_sent)
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /// Sends a text message (compressed when permessage-deflate is on, split per
+    /// `Config::max_send_frame_size`).
+    pub fn send_text(&mut self, text: &str, out: &mut impl Output) -> Result<(), SendError> {
+        self.send_message(MessageKind::Text, text.as_bytes(), out)
+    }
+
+    /// Sends a binary message.
+    pub fn send_binary(&mut self, data: &[u8], out: &mut impl Output) -> Result<(), SendError> {
+        self.send_message(MessageKind::Binary, data, out)
+    }
+
+    /// Sends a whole message. For `Text`, `payload` must be UTF-8 (use `send_text`).
+    pub fn send_message(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        out: &mut impl Output,
+    ) -> Result<(), SendError> {
+        self.check_can_send_data()?;
+        if self.sending.is_some() {
+            return Err(SendError::MessageInProgress);
+        }
+        let compress = self.should_compress(payload.len());
+        let frame_size = self.config.max_send_frame_size.filter(|&n| n > 0);
+        // A bound on the bytes this writes, checked before anything changes (stored deflate
+        // blocks add 5 bytes per 64 KiB; the margin covers headers and the flush).
+        let body_bound = if compress {
+            payload.len() + payload.len() / 8 + 64
+        } else {
+            payload.len()
+        };
+        let frames = frame_size.map_or(1, |n| body_bound.div_ceil(n).max(1));
+        let needed = body_bound + frames * MAX_HEADER_LEN;
+        if out.remaining_capacity() < needed {
+            return Err(BufferTooSmall {
+                needed,
+                available: out.remaining_capacity(),
+            }
+            .into());
+        }
+        let opcode = match kind {
+            MessageKind::Text => OpCode::Text,
+            MessageKind::Binary => OpCode::Binary,
+        };
+        let mut body = core::mem::take(&mut self.scratch);
+        let data: &[u8] = if compress {
+            body.clear();
+            self.compress(payload, &mut body, true);
+            &body
+        } else {
+            payload
+        };
+        let result = match frame_size {
+            Some(size) if data.len() > size => {
+                let mut result = Ok(0);
+                let count = data.len().div_ceil(size);
+                for (i, piece) in data.chunks(size).enumerate() {
+                    let op = if i == 0 { opcode } else { OpCode::Continuation };
+                    result = self.put_frame(out, op, i + 1 == count, compress && i == 0, piece);
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                result
+            }
+            _ => self.put_frame(out, opcode, true, compress, data),
+        };
+        self.scratch = body;
+        result.map(|_| ()).map_err(SendError::from)
+    }
+
+    /// Sends one fragment of a message whose size is not known up front (§5.4): the first call
+    /// sets `kind`, later ones continue it, and `fin` ends it. With permessage-deflate every
+    /// fragment is compressed through the same stream, RSV1 on the first only.
+    pub fn send_fragment(
+        &mut self,
+        kind: MessageKind,
+        payload: &[u8],
+        fin: bool,
+        out: &mut impl Output,
+    ) -> Result<(), SendError> {
+        self.check_can_send_data()?;
+        let (opcode, compressed, first) = match self.sending {
+            Some(s) => (OpCode::Continuation, s.compressed, false),
+            None => (
+                match kind {
+                    MessageKind::Text => OpCode::Text,
+                    MessageKind::Binary => OpCode::Binary,
+                },
+                self.is_compressed(),
+                true,
+            ),
+        };
+        let bound = if compressed {
+            payload.len() + payload.len() / 8 + 64
+        } else {
+            payload.len()
+        } + MAX_HEADER_LEN;
+        if out.remaining_capacity() < bound {
+            return Err(BufferTooSmall {
+                needed: bound,
+                available: out.remaining_capacity(),
+            }
+            .into());
+        }
+        let mut body = core::mem::take(&mut self.scratch);
+        let data: &[u8] = if compressed {
+            body.clear();
+            self.compress(payload, &mut body, fin);
+            &body
+        } else {
+            payload
+        };
+        let result = self.put_frame(out, opcode, fin, compressed && first, data);
+        self.scratch = body;
+        self.sending = if fin {
+            None
+        } else {
+            Some(Sending { compressed })
+        };
+        result.map(|_| ()).map_err(SendError::from)
+    }
+
+    /// Sends a ping (payload at most 125 bytes).
+    pub fn send_ping(&mut self, payload: &[u8], out: &mut impl Output) -> Result<(), SendError> {
+        self.send_control(OpCode::Ping, payload, out)
+    }
+
+    /// Sends an unsolicited pong, or a pong of your own when `auto_pong` is off.
+    pub fn send_pong(&mut self, payload: &[u8], out: &mut impl Output) -> Result<(), SendError> {
+        self.send_control(OpCode::Pong, payload, out)
+    }
+
+    /// Starts (or, after the peer's close, completes) the close handshake (§7.1.2). `None`
+    /// sends a close frame without a status code; a reason needs a code.
+    pub fn close(
+        &mut self,
+        code: Option<CloseCode>,
+        reason: &str,
+        out: &mut impl Output,
+    ) -> Result<(), SendError> {
+        if self.close_sent || self.state == State::Closed {
+            return Err(SendError::Closed);
+        }
+        let payload = match code {
+            Some(code) if code.is_valid_on_wire() => CloseFrame {
+                code,
+                reason: reason.into(),
+            }
+            .payload(),
+            Some(code) => return Err(SendError::InvalidCloseCode(code.0)),
+            None => Vec::new(),
+        };
+        if payload.len() > MAX_CONTROL_PAYLOAD {
+            return Err(SendError::ControlTooLong);
+        }
+        self.put_frame(out, OpCode::Close, true, false, &payload)?;
+        self.pending_close = None;
+        self.close_sent = true;
+        self.state = match self.state {
+            State::Open => State::Closing,
+            _ => State::Closed,
+        };
+        Ok(())
+    }
+
+    fn send_control(
+        &mut self,
+        opcode: OpCode,
+        payload: &[u8],
+        out: &mut impl Output,
+    ) -> Result<(), SendError> {
+        if self.close_sent || self.state == State::Closed {
+            return Err(SendError::Closed);
+        }
+        if payload.len() > MAX_CONTROL_PAYLOAD {
+            return Err(SendError::ControlTooLong);
+        }
+        self.put_frame(out, opcode, true, false, payload)?;
+        Ok(())
+    }
+
+    fn check_can_send_data(&self) -> Result<(), SendError> {
+        if self.close_sent || self.state == State::Closed {
+            Err(SendError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn should_compress(&self, len: usize) -> bool {
+        #[cfg(feature = "deflate")]
+        return self
+            .deflate
+            .as_ref()
+            .is_some_and(|d| len >= d.min_compress_len);
+        #[cfg(not(feature = "deflate"))]
+        {
+            let _ = len;
+            false
+        }
+    }
+
+    fn compress(&mut self, payload: &[u8], body: &mut Vec<u8>, end_of_message: bool) {
+        #[cfg(feature = "deflate")]
+        if let Some(deflate) = self.deflate.as_mut() {
+            deflate.compressor.compress(payload, body, end_of_message);
+        }
+        #[cfg(not(feature = "deflate"))]
+        let _ = (payload, body, end_of_message);
+    }
+
+    /// Writes one frame, masked with a fresh key when this is a client. Checks room first, so
+    /// nothing is written on failure.
+    fn put_frame(
+        &mut self,
+        out: &mut impl Output,
+        opcode: OpCode,
+        fin: bool,
+        rsv1: bool,
+        payload: &[u8],
+    ) -> Result<usize, BufferTooSmall> {
+        let mut header = FrameHeader::new(opcode, payload.len() as u64);
+        header.fin = fin;
+        header.rsv1 = rsv1;
+        if self.role == Role::Client {
+            header.mask = Some([0; 4]);
+        }
+        let total = header.encoded_len() + payload.len();
+        if out.remaining_capacity() < total {
+            return Err(BufferTooSmall {
+                needed: total,
+                available: out.remaining_capacity(),
+            });
+        }
+        let key = match self.mask_keys.as_mut() {
+            Some(source) if self.role == Role::Client => Some(source()),
+            _ => None,
+        };
+        header.mask = key;
+        header.encode(out)?;
+        match key {
+            Some(key) => put_masked(out, payload, key)?,
+            None => out.put_slice(payload)?,
+        }
+        Ok(total)
+    }
+}
+
+/// Copies `payload` into `out` masked, through a stack block (an `Output` is append-only).
+fn put_masked(out: &mut impl Output, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall> {
+    const BLOCK: usize = 4096;
+    let mut block = [0u8; BLOCK];
+    // BLOCK is a multiple of 4, so every block starts at mask offset 0.
+    for piece in payload.chunks(BLOCK) {
+        let dst = block.get_mut(..piece.len()).unwrap_or_default();
+        dst.copy_from_slice(piece);
+        apply_mask(dst, key, 0);
+        out.put_slice(dst)?;
+    }
+    Ok(())
+}
+
+fn event_size(event: &Event) -> usize {
+    EVENT_OVERHEAD
+        + match event {
+            Event::Text(t) => t.len(),
+            Event::Binary(b) | Event::Ping(b) | Event::Pong(b) => b.len(),
+            Event::Close(_) => 0,
+        }
+}
+
+#[cfg(feature = "deflate")]
+fn inflate_error(e: crate::deflate::InflateFailure) -> ProtocolError {
+    match e {
+        crate::deflate::InflateFailure::TooLarge => ProtocolError::MessageTooLarge,
+        crate::deflate::InflateFailure::Corrupt => ProtocolError::Decompression,
+    }
+}

@@ -1,0 +1,157 @@
+//! Fuzzing entry points, one per target in `fuzz/`. Each checks properties that must hold for
+//! any input; the same functions run as proptests below.
+
+use alloc::vec::Vec;
+
+use crate::{
+    ClientHandshake, Config, Connection, DeflateConfig, Event, FrameHeader, ServerHandshake, State,
+    parse_extensions,
+};
+
+/// The frame decoder in both roles, with and without permessage-deflate, fed `data` in pieces.
+/// The first byte picks the role, compression and small limits; the second the chunk size.
+/// Checks: no panic; consumption never exceeds the input; an error is sticky and queues a close
+/// frame with its code; decoding the whole input at once and in pieces gives the same events.
+pub fn frames(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((&split, input)) = rest.split_first() else {
+        return;
+    };
+    let whole = run(mode, input, input.len().max(1));
+    let pieces = run(mode, input, usize::from(split % 17) + 1);
+    assert_eq!(whole, pieces, "chunking changed the outcome");
+}
+
+fn run(mode: u8, input: &[u8], chunk: usize) -> (Vec<Event>, Option<crate::ProtocolError>) {
+    let config = Config {
+        max_frame_size: if mode & 4 != 0 { 300 } else { 1 << 20 },
+        max_message_size: if mode & 8 != 0 { 1000 } else { 1 << 20 },
+        max_fragments: if mode & 16 != 0 { 5 } else { 1000 },
+        ..Config::default()
+    };
+    let conn = if mode & 1 != 0 {
+        Connection::client(config, || [1, 2, 3, 4])
+    } else {
+        Connection::server(config)
+    };
+    #[cfg(feature = "deflate")]
+    let mut conn = if mode & 2 != 0 {
+        let params = crate::DeflateParams {
+            server_no_context_takeover: mode & 32 != 0,
+            client_no_context_takeover: mode & 64 != 0,
+            ..Default::default()
+        };
+        match conn.with_deflate(params, &DeflateConfig::default()) {
+            Ok(c) => c,
+            Err(_) => return (Vec::new(), None),
+        }
+    } else {
+        conn
+    };
+    #[cfg(not(feature = "deflate"))]
+    let mut conn = conn;
+    let mut events = Vec::new();
+    let mut error = None;
+    let mut pending = input;
+    while !pending.is_empty() {
+        let take = chunk.min(pending.len());
+        let piece = pending.get(..take).unwrap_or_default();
+        match conn.handle_input(piece) {
+            Ok(used) => {
+                assert!(used <= take);
+                while let Some(e) = conn.poll_event() {
+                    events.push(e);
+                }
+                if used == 0 {
+                    assert!(matches!(conn.state(), State::CloseReceived | State::Closed));
+                    break;
+                }
+                pending = pending.get(used..).unwrap_or_default();
+            }
+            Err(e) => {
+                assert_eq!(conn.handle_input(b"x"), Err(e), "errors are sticky");
+                let mut out = Vec::new();
+                let _ = conn.poll_transmit(&mut out);
+                let close = e.close_code().0.to_be_bytes();
+                let decoded = FrameHeader::decode(&out);
+                assert!(decoded.is_ok(), "the failure queues a close frame");
+                if let Ok((header, len)) = decoded {
+                    assert_eq!(header.opcode, crate::OpCode::Close);
+                    let mut payload = out.get(len..).unwrap_or_default().to_vec();
+                    if let Some(key) = header.mask {
+                        crate::apply_mask(&mut payload, key, 0);
+                    }
+                    assert_eq!(payload, close);
+                }
+                while let Some(ev) = conn.poll_event() {
+                    events.push(ev);
+                }
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    (events, error)
+}
+
+/// Handshake validation on arbitrary header fields: `data` is split into lines of `name:value`.
+/// Checks: no panic; an accepted request's response is accepted by a client with the same key
+/// (when the request carried a key a client would produce).
+pub fn handshake(data: &[u8]) {
+    let fields: Vec<(&[u8], &[u8])> = data
+        .split(|&b| b == b'\n')
+        .filter_map(|line| {
+            let colon = line.iter().position(|&b| b == b':')?;
+            Some((line.get(..colon)?, line.get(colon + 1..)?))
+        })
+        .collect();
+    let server = ServerHandshake::new()
+        .protocols(&["chat"])
+        .deflate(DeflateConfig::default());
+    let _ = server.accept("GET", &fields);
+    if let Ok(text) = core::str::from_utf8(data) {
+        let _ = parse_extensions(text);
+        let _ = DeflateConfig::default().negotiate(&parse_extensions(text).unwrap_or_default());
+    }
+    // A client round trip with the fields appended as extra request fields.
+    let client = ClientHandshake::new([9; 16]).deflate(DeflateConfig::default());
+    let mut request: Vec<(Vec<u8>, Vec<u8>)> = client
+        .request_fields()
+        .into_iter()
+        .map(|(n, v)| (n.into_bytes(), v.into_bytes()))
+        .collect();
+    request.push((b"Host".to_vec(), b"h".to_vec()));
+    let accepted = server.accept("GET", &request);
+    assert!(
+        accepted.is_ok(),
+        "a well-formed client request was rejected"
+    );
+    if let Ok(accepted) = accepted {
+        assert!(
+            client
+                .verify_response(accepted.status, &accepted.fields)
+                .is_ok()
+        );
+    }
+    let _ = client.verify_response(101, &fields);
+    let _ = FrameHeader::decode(data);
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn frames_never_panic(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            super::frames(&data);
+        }
+
+        #[test]
+        fn handshake_never_panics(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            super::handshake(&data);
+        }
+    }
+}
