@@ -25,8 +25,12 @@ fn chunked(c: &mut Criterion) {
     let config = Config::default();
     let mut group = c.benchmark_group("h1-chunked");
     group.throughput(Throughput::Bytes(body.len() as u64));
-    group.bench_function("h1-proto", |b| b.iter(|| chunked_ours(black_box(&body), &config)));
-    group.bench_function("httparse", |b| b.iter(|| chunked_httparse(black_box(&body))));
+    group.bench_function("h1-proto", |b| {
+        b.iter(|| chunked_ours(black_box(&body), &config))
+    });
+    group.bench_function("httparse", |b| {
+        b.iter(|| chunked_httparse(black_box(&body)))
+    });
     group.finish();
 }
 

@@ -4,7 +4,9 @@ use bench::h2;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn connections(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
 
     let mut group = c.benchmark_group("h2-requests");
     group.throughput(Throughput::Elements(h2::REQUESTS as u64));
@@ -16,7 +18,7 @@ fn connections(c: &mut Criterion) {
     let mut group = c.benchmark_group("h2-bulk");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(h2::BULK_BYTES as u64));
-    group.bench_function("ours", |b| b.iter(h2::bulk_ours));
+    group.bench_function("ours", |b| b.iter(|| h2::bulk_ours(&body)));
     group.bench_function("h2", |b| b.iter(|| h2::bulk_hyper(&rt, &body)));
     group.finish();
 }

@@ -11,7 +11,11 @@ fn hpack_benches(c: &mut Criterion) {
         return;
     };
     let streams: Vec<_> = encoded.iter().map(|s| hpack::frames(&s.blocks)).collect();
-    let fields: u64 = encoded.iter().flat_map(|s| &s.lists).map(|l| l.len() as u64).sum();
+    let fields: u64 = encoded
+        .iter()
+        .flat_map(|s| &s.lists)
+        .map(|l| l.len() as u64)
+        .sum();
     let mut list = hpack::OwnedList::default();
     let mut group = c.benchmark_group("hpack-decode");
     group.throughput(Throughput::Elements(fields));
@@ -27,13 +31,19 @@ fn hpack_benches(c: &mut Criterion) {
         .collect();
     let h2_lists: Vec<Vec<_>> = prepared
         .iter()
-        .map(|s: &Vec<(hpack::H2List, hpack::HeaderList)>| s.iter().map(|(h, _)| h.clone()).collect())
+        .map(|s: &Vec<(hpack::H2List, hpack::HeaderList)>| {
+            s.iter().map(|(h, _)| h.clone()).collect()
+        })
         .collect();
     let our_lists: Vec<Vec<_>> = prepared
         .iter()
         .map(|s| s.iter().map(|(_, o)| o.clone()).collect())
         .collect();
-    let fields: u64 = our_lists.iter().flatten().map(|l: &hpack::HeaderList| l.len() as u64).sum();
+    let fields: u64 = our_lists
+        .iter()
+        .flatten()
+        .map(|l: &hpack::HeaderList| l.len() as u64)
+        .sum();
     let mut out = Vec::new();
     let mut group = c.benchmark_group("hpack-encode");
     group.throughput(Throughput::Elements(fields));

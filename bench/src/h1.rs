@@ -19,7 +19,8 @@ Connection: keep-alive\r\n\
 Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral|padding=under256\r\n\r\n";
 
 /// httparse's short benchmark request.
-pub const SHORT: &[u8] = b"GET / HTTP/1.0\r\nHost: example.com\r\nCookie: session=60; user_id=1\r\n\r\n";
+pub const SHORT: &[u8] =
+    b"GET / HTTP/1.0\r\nHost: example.com\r\nCookie: session=60; user_id=1\r\n\r\n";
 
 /// Parses `input` with our parser (reused, as httparse reuses its header array), deciding the
 /// framing; returns head length + field count + framing, so nothing is optimized away.
@@ -88,7 +89,11 @@ pub fn chunked_httparse(body: &[u8]) -> u64 {
     loop {
         match httparse::parse_chunk_size(input) {
             Ok(httparse::Status::Complete((offset, 0))) => {
-                return if input.get(offset..offset + 2) == Some(b"\r\n") { total } else { 0 };
+                return if input.get(offset..offset + 2) == Some(b"\r\n") {
+                    total
+                } else {
+                    0
+                };
             }
             Ok(httparse::Status::Complete((offset, size))) => {
                 let end = offset + size as usize;
@@ -107,7 +112,10 @@ pub fn chunked_httparse(body: &[u8]) -> u64 {
 pub fn compare() -> Vec<Comparison> {
     let mut parser = RequestParser::new(Config::default());
     for input in [KITTYHELL, SHORT] {
-        assert!(parse_ours(&mut parser, input) > 0 && parse_httparse(input) > 0, "both parse");
+        assert!(
+            parse_ours(&mut parser, input) > 0 && parse_httparse(input) > 0,
+            "both parse"
+        );
     }
     let mut lines = Vec::new();
     let mib = |bytes: usize| bytes as f64 / (1024.0 * 1024.0);
@@ -125,7 +133,11 @@ pub fn compare() -> Vec<Comparison> {
         unit: "MiB/s".into(),
     });
     for (name, input) in [("h1-parse-kittyhell", KITTYHELL), ("h1-parse-short", SHORT)] {
-        let (ours, theirs) = race(1, || parse_ours(&mut parser, input), || parse_httparse(input));
+        let (ours, theirs) = race(
+            1,
+            || parse_ours(&mut parser, input),
+            || parse_httparse(input),
+        );
         lines.push(Comparison {
             name: name.into(),
             peer: "httparse".into(),
@@ -138,7 +150,11 @@ pub fn compare() -> Vec<Comparison> {
     let config = Config::default();
     assert_eq!(chunked_ours(&body, &config), 64 * 1024);
     assert_eq!(chunked_httparse(&body), 64 * 1024);
-    let (ours, theirs) = race(1, || chunked_ours(&body, &config), || chunked_httparse(&body));
+    let (ours, theirs) = race(
+        1,
+        || chunked_ours(&body, &config),
+        || chunked_httparse(&body),
+    );
     lines.push(Comparison {
         name: "h1-chunked".into(),
         peer: "httparse".into(),

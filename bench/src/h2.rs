@@ -36,16 +36,19 @@ const GET: [(&str, &str); 4] = [
     (":path", "/api/test"),
 ];
 
-/// Moves every byte `from` wants to send into `to`.
-fn pump(from: &mut Connection, to: &mut Connection, buf: &mut [u8]) -> usize {
+/// Moves every byte `from` wants to send into `to`, `chunk` bytes at a time: the sender
+/// appends to a fresh buffer, which the receiver takes over as `Bytes` (one copy in all, the
+/// way a socket read into a `BytesMut` hands data over).
+fn pump(from: &mut Connection, to: &mut Connection, chunk: usize) -> usize {
     let mut moved = 0;
     loop {
-        let n = from.poll_transmit(T0, buf);
+        let mut buf = Vec::with_capacity(chunk);
+        let n = from.poll_transmit_into(T0, &mut buf, chunk);
         if n == 0 {
             return moved;
         }
         moved += n;
-        let _ = to.handle_input(buf.get(..n).unwrap_or_default(), T0);
+        let _ = to.handle_input_bytes(Bytes::from(buf), T0);
     }
 }
 
@@ -59,7 +62,7 @@ fn pair(config: Config) -> (Connection, Connection) {
 /// Ours: `REQUESTS` GETs on a fresh connection; returns the body bytes the client read.
 pub fn requests_ours() -> u64 {
     let (mut client, mut server) = pair(Config::default());
-    let mut buf = vec![0u8; 64 * 1024];
+    let buf = 64 * 1024;
     let mut received = 0u64;
     let mut pending_body: Vec<StreamId> = Vec::new();
     for _ in 0..REQUESTS / BATCH {
@@ -68,7 +71,7 @@ pub fn requests_ours() -> u64 {
         }
         let mut done = 0;
         while done < BATCH {
-            pump(&mut client, &mut server, &mut buf);
+            pump(&mut client, &mut server, buf);
             while let Some(event) = server.poll_event() {
                 if let Event::Headers {
                     stream,
@@ -76,18 +79,14 @@ pub fn requests_ours() -> u64 {
                     ..
                 } = event
                 {
-                    let _ = server.send_headers(
-                        stream,
-                        [Field::new(b":status", b"200")],
-                        false,
-                    );
+                    let _ = server.send_headers(stream, [Field::new(b":status", b"200")], false);
                     pending_body.push(stream);
                 }
             }
             for stream in pending_body.drain(..) {
                 let _ = server.send_data(stream, BODY, true);
             }
-            if pump(&mut server, &mut client, &mut buf) == 0 {
+            if pump(&mut server, &mut client, buf) == 0 {
                 break;
             }
             while let Some(event) = client.poll_event() {
@@ -105,13 +104,12 @@ pub fn requests_ours() -> u64 {
 }
 
 /// Ours: one response of `BULK_BYTES`; returns the body bytes the client read.
-pub fn bulk_ours() -> u64 {
+pub fn bulk_ours(body: &Bytes) -> u64 {
     let config = Config::default().with_windows(WINDOW, WINDOW);
     let (mut client, mut server) = pair(config);
-    let mut buf = vec![0u8; 256 * 1024];
-    let chunk = vec![0x5au8; 64 * 1024];
+    let buf = 64 * 1024;
     let _ = client.send_request(GET.iter().map(|&f| Field::from(f)), true);
-    pump(&mut client, &mut server, &mut buf);
+    pump(&mut client, &mut server, buf);
     let mut stream = None;
     while let Some(event) = server.poll_event() {
         if let Event::Headers { stream: s, .. } = event {
@@ -124,17 +122,14 @@ pub fn bulk_ours() -> u64 {
     let mut received = 0u64;
     let mut finished = false;
     while !finished {
-        while sent < BULK_BYTES {
-            let want = (BULK_BYTES - sent).min(chunk.len());
-            let n = server
-                .send_data(stream, &chunk[..want], sent + want == BULK_BYTES)
-                .unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            sent += n;
+        if sent < BULK_BYTES {
+            // Zero-copy hand-over, as h2's `send_data(Bytes)`.
+            let rest = server
+                .send_bytes(stream, body.slice(sent..), true)
+                .unwrap_or_default();
+            sent = BULK_BYTES - rest.len();
         }
-        let moved = pump(&mut server, &mut client, &mut buf);
+        let moved = pump(&mut server, &mut client, buf);
         while let Some(event) = client.poll_event() {
             if let Event::Data {
                 data, end_stream, ..
@@ -144,7 +139,7 @@ pub fn bulk_ours() -> u64 {
                 finished |= end_stream;
             }
         }
-        pump(&mut client, &mut server, &mut buf);
+        pump(&mut client, &mut server, buf);
         while server.poll_event().is_some() {}
         if moved == 0 && !finished && server.send_capacity(stream) == 0 && sent == BULK_BYTES {
             break;
@@ -162,7 +157,9 @@ fn runtime() -> tokio::runtime::Runtime {
 async fn hyper_serve(io: tokio::io::DuplexStream, body: Bytes, window: Option<u32>) {
     let mut builder = hyper_h2::server::Builder::new();
     if let Some(w) = window {
-        builder.initial_window_size(w).initial_connection_window_size(w);
+        builder
+            .initial_window_size(w)
+            .initial_connection_window_size(w);
     }
     let Ok(mut conn) = builder.handshake::<_, Bytes>(io).await else {
         return;
@@ -176,8 +173,7 @@ async fn hyper_serve(io: tokio::io::DuplexStream, body: Bytes, window: Option<u3
             let mut rest = body;
             while !rest.is_empty() {
                 send.reserve_capacity(rest.len());
-                let Some(Ok(cap)) = std::future::poll_fn(|cx| send.poll_capacity(cx)).await
-                else {
+                let Some(Ok(cap)) = std::future::poll_fn(|cx| send.poll_capacity(cx)).await else {
                     return;
                 };
                 let piece = rest.split_to(cap.min(rest.len()));
@@ -286,9 +282,21 @@ pub fn compare() -> Vec<Comparison> {
     };
 
     let body = Bytes::from(vec![0x5au8; BULK_BYTES]);
-    assert_eq!(bulk_ours(), BULK_BYTES as u64, "ours delivers the body");
-    assert_eq!(bulk_hyper(&rt, &body), BULK_BYTES as u64, "h2 delivers the body");
-    let (ours, theirs) = race(BULK_BYTES as u64, bulk_ours, || bulk_hyper(&rt, &body));
+    assert_eq!(
+        bulk_ours(&body),
+        BULK_BYTES as u64,
+        "ours delivers the body"
+    );
+    assert_eq!(
+        bulk_hyper(&rt, &body),
+        BULK_BYTES as u64,
+        "h2 delivers the body"
+    );
+    let (ours, theirs) = race(
+        BULK_BYTES as u64,
+        || bulk_ours(&body),
+        || bulk_hyper(&rt, &body),
+    );
     let bulk = Comparison {
         name: "h2-bulk".into(),
         peer: "h2".into(),
@@ -309,7 +317,7 @@ mod tests {
         assert_eq!(requests_ours(), (REQUESTS * BODY.len()) as u64);
         assert_eq!(requests_hyper(&rt), (REQUESTS * BODY.len()) as u64);
         let body = Bytes::from(vec![1u8; BULK_BYTES]);
-        assert_eq!(bulk_ours(), BULK_BYTES as u64);
+        assert_eq!(bulk_ours(&body), BULK_BYTES as u64);
         assert_eq!(bulk_hyper(&rt, &body), BULK_BYTES as u64);
     }
 }

@@ -72,7 +72,10 @@ fn load_dir(dir: &Path) -> Vec<Story> {
                     .iter()
                     .filter_map(|h| {
                         let (name, value) = h.as_object()?.iter().next()?;
-                        Some((name.as_bytes().to_vec(), value.as_str()?.as_bytes().to_vec()))
+                        Some((
+                            name.as_bytes().to_vec(),
+                            value.as_str()?.as_bytes().to_vec(),
+                        ))
                     })
                     .collect();
                 story.lists.push(list);
@@ -296,10 +299,9 @@ pub fn prepare_h2(list: &HeaderList) -> (H2List, HeaderList) {
             }
             n if n.starts_with(b":") => false,
             _ => {
-                if let (Ok(n), Ok(v)) = (
-                    HeaderName::from_bytes(name),
-                    HeaderValue::from_bytes(value),
-                ) {
+                if let (Ok(n), Ok(v)) =
+                    (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
+                {
                     h2.map.append(n, v);
                 }
                 false

@@ -156,7 +156,10 @@ pub fn compare() -> Vec<Comparison> {
     }
     let mut lines = Vec::new();
     let plain: usize = inputs.iter().map(|(_, s)| plain_bytes(s)).sum();
-    let total_fields: u64 = inputs.iter().map(|(_, s)| s.iter().flatten().count() as u64).sum();
+    let total_fields: u64 = inputs
+        .iter()
+        .map(|(_, s)| s.iter().flatten().count() as u64)
+        .sum();
 
     // Decode the peer's encoding with both decoders: identical input.
     let peer_records: Vec<Records> = inputs.iter().map(|(_, s)| encode_peer(s)).collect();
@@ -179,8 +182,18 @@ pub fn compare() -> Vec<Comparison> {
 
     let (ours, theirs) = race(
         plain as u64,
-        || inputs.iter().map(|(_, s)| encode_ours(s).len() as u64).sum(),
-        || inputs.iter().map(|(_, s)| encode_peer(s).len() as u64).sum(),
+        || {
+            inputs
+                .iter()
+                .map(|(_, s)| encode_ours(s).len() as u64)
+                .sum()
+        },
+        || {
+            inputs
+                .iter()
+                .map(|(_, s)| encode_peer(s).len() as u64)
+                .sum()
+        },
     );
     lines.push(Comparison {
         name: "qpack-encode".into(),

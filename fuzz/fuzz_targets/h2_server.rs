@@ -1,2 +1,5 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| h2_proto::fuzzing::connection(h2_proto::Role::Server, data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| h2_proto::fuzzing::connection(
+    h2_proto::Role::Server,
+    data
+));

@@ -31,7 +31,9 @@ pub(crate) enum Raw {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Chunk {
     /// Hex digits of the size.
-    Size { digits: usize },
+    Size {
+        digits: usize,
+    },
     /// Whitespace after the size or an extension value, before `;`.
     PreSemi,
     /// After `;`, before the extension name.
@@ -127,9 +129,10 @@ impl BodyDecoder {
                     .get(consumed.saturating_sub(len)..consumed)
                     .unwrap_or_default(),
             ),
-            Raw::Trailers(start) => {
-                BodyEvent::Trailers(self.trailers.trailers(input.get(start..).unwrap_or_default()))
-            }
+            Raw::Trailers(start) => BodyEvent::Trailers(
+                self.trailers
+                    .trailers(input.get(start..).unwrap_or_default()),
+            ),
             Raw::End => BodyEvent::End,
             Raw::NeedMore => BodyEvent::NeedMore,
         }
@@ -137,11 +140,7 @@ impl BodyDecoder {
 
     /// `decode` as offsets: data is the `len` bytes before `consumed`; trailers start at the
     /// given offset.
-    pub(crate) fn decode_raw(
-        &mut self,
-        input: &[u8],
-        eof: bool,
-    ) -> Result<(usize, Raw), Error> {
+    pub(crate) fn decode_raw(&mut self, input: &[u8], eof: bool) -> Result<(usize, Raw), Error> {
         match self.state {
             State::Done => Ok((0, Raw::End)),
             State::Length => {
@@ -210,6 +209,39 @@ impl BodyDecoder {
                 Chunk::TrailersDone => {
                     self.state = State::Done;
                     return Ok((i, Raw::End));
+                }
+                Chunk::Size { digits: 0 } if self.line_len == 0 => {
+                    // Fast path for the common `HEX CRLF` line; anything else goes byte by byte.
+                    let rest = input.get(i..).unwrap_or_default();
+                    let digits = rest
+                        .iter()
+                        .take(16)
+                        .take_while(|b| b.is_ascii_hexdigit())
+                        .count();
+                    if digits > 0 && rest.get(digits..digits + 2) == Some(b"\r\n") {
+                        let size = rest
+                            .get(..digits)
+                            .unwrap_or_default()
+                            .iter()
+                            .fold(0u64, |n, &b| n << 4 | u64::from(hex_value(b).unwrap_or(0)));
+                        self.remaining = size;
+                        i += digits + 2;
+                        self.state = State::Chunked(if size == 0 {
+                            self.trailers.reset();
+                            Chunk::Trailers
+                        } else {
+                            Chunk::Data
+                        });
+                        continue;
+                    }
+                    let Some(&b) = input.get(i) else { break };
+                    i += 1;
+                    self.state = State::Chunked(self.chunk_byte(chunk, b)?);
+                }
+                Chunk::DataCr if input.get(i..i + 2) == Some(b"\r\n") => {
+                    i += 2;
+                    self.line_len = 0;
+                    self.state = State::Chunked(Chunk::Size { digits: 0 });
                 }
                 _ => {
                     let Some(&b) = input.get(i) else { break };

@@ -185,7 +185,9 @@ impl ClientConnection {
                 BodyStep::Data(a, b) => Ok(Some(Event::Data(
                     self.inbound.buf.get(a..b).unwrap_or_default(),
                 ))),
-                BodyStep::Trailers(start) => Ok(Some(Event::Trailers(self.inbound.trailers(start)))),
+                BodyStep::Trailers(start) => {
+                    Ok(Some(Event::Trailers(self.inbound.trailers(start))))
+                }
                 BodyStep::End => {
                     if close_after {
                         self.read = Read::Done;

@@ -91,7 +91,8 @@ impl Inbound {
             .max(self.config.max_head_size)
             .saturating_sub(self.buf.len());
         let n = room.min(bytes.len());
-        self.buf.extend_from_slice(bytes.get(..n).unwrap_or_default());
+        self.buf
+            .extend_from_slice(bytes.get(..n).unwrap_or_default());
         n
     }
 

@@ -48,7 +48,13 @@ fn push(trace: &mut Vec<Traced>, item: Traced) {
 pub fn split_points(input: &[u8], cuts: &[usize]) -> Vec<usize> {
     let mut points: Vec<usize> = cuts
         .iter()
-        .map(|c| if input.is_empty() { 0 } else { c % (input.len() + 1) })
+        .map(|c| {
+            if input.is_empty() {
+                0
+            } else {
+                c % (input.len() + 1)
+            }
+        })
         .collect();
     points.push(0);
     points.push(input.len());
@@ -67,11 +73,13 @@ pub fn server_trace(input: &[u8], cuts: &[usize], config: &Config) -> Vec<Traced
     let mut backlog: Vec<u8> = Vec::new();
     loop {
         // Offer the backlog, then the next piece.
-        if backlog.is_empty() {
-            if let (Some(&a), Some(&b)) = (points.get(piece_index), points.get(piece_index + 1)) {
-                backlog.extend_from_slice(input.get(a..b).unwrap_or_default());
-                piece_index += 1;
-            }
+        if let (true, Some(&a), Some(&b)) = (
+            backlog.is_empty(),
+            points.get(piece_index),
+            points.get(piece_index + 1),
+        ) {
+            backlog.extend_from_slice(input.get(a..b).unwrap_or_default());
+            piece_index += 1;
         }
         let taken = conn.handle_input(&backlog);
         backlog.drain(..taken);
@@ -142,7 +150,12 @@ pub fn server_trace(input: &[u8], cuts: &[usize], config: &Config) -> Vec<Traced
 
 /// The events a client reports for `input` (the server's bytes) in pieces cut at `cuts`,
 /// after sending the requests `methods` (pipelined; each a GET-like request with no body).
-pub fn client_trace(input: &[u8], cuts: &[usize], methods: &[&str], config: &Config) -> Vec<Traced> {
+pub fn client_trace(
+    input: &[u8],
+    cuts: &[usize],
+    methods: &[&str],
+    config: &Config,
+) -> Vec<Traced> {
     let mut conn = ClientConnection::new(config.clone());
     let host = [Field::new("Host", b"example.com")];
     for method in methods {
@@ -219,7 +232,10 @@ fn cuts_and_payload(data: &[u8]) -> (Vec<usize>, &[u8]) {
     let (cuts, payload) = rest.split_at(cut_bytes);
     let cuts = cuts
         .chunks(2)
-        .map(|c| usize::from(c.first().copied().unwrap_or(0)) << 8 | usize::from(c.get(1).copied().unwrap_or(0)))
+        .map(|c| {
+            usize::from(c.first().copied().unwrap_or(0)) << 8
+                | usize::from(c.get(1).copied().unwrap_or(0))
+        })
         .collect();
     (cuts, payload)
 }
@@ -234,7 +250,11 @@ pub fn server(data: &[u8]) {
         assert_eq!(whole, split, "split server input changed the events");
         if payload.len() <= 512 {
             let every: Vec<usize> = (0..payload.len()).collect();
-            assert_eq!(whole, server_trace(payload, &every, &config), "byte-at-a-time");
+            assert_eq!(
+                whole,
+                server_trace(payload, &every, &config),
+                "byte-at-a-time"
+            );
         }
     }
 }
@@ -254,9 +274,12 @@ fn lenient() -> Config {
     Config::default().with_leniency(crate::Leniency::all())
 }
 
+/// A request head as owned parts: method, target, minor version, fields.
+pub type HeadParts = (String, String, u8, Vec<(String, Vec<u8>)>);
+
 /// The standalone request parser on `data`, returning the method, target, minor version and
 /// fields of a complete head (for differential checks against other parsers).
-pub fn parse_request_head(data: &[u8]) -> Option<(String, String, u8, Vec<(String, Vec<u8>)>)> {
+pub fn parse_request_head(data: &[u8]) -> Option<HeadParts> {
     let mut parser = crate::RequestParser::new(Config::default());
     let parsed = parser.parse(data).ok()??;
     let minor = match parsed.head.version {
@@ -280,7 +303,10 @@ pub fn sse(data: &[u8]) {
         let mut events = Vec::new();
         for w in points.windows(2) {
             if let (Some(&a), Some(&b)) = (w.first(), w.get(1)) {
-                if parser.handle_input(payload.get(a..b).unwrap_or_default()).is_err() {
+                if parser
+                    .handle_input(payload.get(a..b).unwrap_or_default())
+                    .is_err()
+                {
                     return (events, true);
                 }
                 while let Some(e) = parser.poll_event() {

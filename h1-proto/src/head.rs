@@ -107,10 +107,12 @@ impl<'a> Fields<'a> {
 impl fmt::Debug for Fields<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(
-                self.iter()
-                    .map(|field| (field.name, alloc::string::String::from_utf8_lossy(field.value))),
-            )
+            .entries(self.iter().map(|field| {
+                (
+                    field.name,
+                    alloc::string::String::from_utf8_lossy(field.value),
+                )
+            }))
             .finish()
     }
 }
@@ -300,5 +302,7 @@ pub fn is_token(s: &[u8]) -> bool {
 
 /// Whether `value` may be sent as a field value: no CTL but HTAB (RFC 9110 §5.5).
 pub(crate) fn is_valid_value(value: &[u8]) -> bool {
-    value.iter().all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+    value
+        .iter()
+        .all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
 }

@@ -59,8 +59,8 @@ pub use config::{Config, Leniency};
 pub use conn::{Body, Event};
 pub use error::{Error, UsageError};
 pub use head::{
-    Field, Fields, Request, RequestHead, Response, ResponseHead, Version, is_token,
-    list_elements, reason_phrase, trim_ows,
+    Field, Fields, Request, RequestHead, Response, ResponseHead, Version, is_token, list_elements,
+    reason_phrase, trim_ows,
 };
 pub use parse::{Framing, ParsedRequest, RequestParser};
 pub use server::ServerConnection;

@@ -78,31 +78,31 @@ enum Eol {
     More(usize),
 }
 
-use crate::simd::ctl_mask16;
+use crate::simd::{self, Level};
 
 /// Finds the end of the line containing `from`, checking every byte on the way: HTAB is the only
 /// control character a head line may hold (RFC 9110 §5.5), CR must be followed by LF, and a bare
 /// LF ends a line only when `bare_lf` is allowed.
 #[inline]
-fn find_eol(buf: &[u8], mut i: usize, bare_lf: bool) -> Result<Eol, Error> {
+fn find_eol(buf: &[u8], mut i: usize, bare_lf: bool, level: Level) -> Result<Eol, Error> {
     loop {
         let at = loop {
-            let Some(chunk) = buf.get(i..i.wrapping_add(16)) else {
+            let Some(chunk) = buf.get(i..i.wrapping_add(32)) else {
                 break None;
             };
-            let Ok(chunk) = <&[u8; 16]>::try_from(chunk) else {
+            let Ok(chunk) = <&[u8; 32]>::try_from(chunk) else {
                 break None;
             };
-            let mask = ctl_mask16(chunk);
+            let mask = simd::ctl_mask32(level, chunk);
             if mask != 0 {
                 break Some(i + mask.trailing_zeros() as usize);
             }
-            i += 16;
+            i += 32;
         };
         let at = match at {
             Some(at) => at,
             None => {
-                // Fewer than 16 bytes left: one at a time.
+                // Fewer than 32 bytes left: one at a time.
                 let rest = buf.get(i..).unwrap_or_default();
                 match rest.iter().position(|&b| b < 0x20 || b == 0x7f) {
                     Some(k) => i + k,
@@ -131,6 +131,7 @@ fn span(start: usize, end: usize) -> (u32, u32) {
     (start as u32, end as u32)
 }
 
+#[inline(always)]
 fn version(bytes: &[u8]) -> Result<Version, Error> {
     match bytes {
         [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
@@ -164,6 +165,17 @@ impl HeadParser {
         kind: Kind,
         config: &Config,
     ) -> Result<Option<usize>, Error> {
+        simd::parse_head(self, buf, kind, config)
+    }
+
+    #[inline(always)]
+    pub(crate) fn parse_with(
+        &mut self,
+        buf: &[u8],
+        kind: Kind,
+        config: &Config,
+        level: Level,
+    ) -> Result<Option<usize>, Error> {
         let limit = match kind {
             Kind::Trailers => config.max_trailer_size,
             _ => config.max_head_size,
@@ -174,15 +186,71 @@ impl HeadParser {
         };
         let bare_lf = config.leniency.bare_lf_in_heads && kind != Kind::Trailers;
         loop {
-            let (content_end, next) = match find_eol(buf, self.scan, bare_lf)? {
-                Eol::Found(content_end, next) => (content_end, next),
-                Eol::More(at) => {
-                    if buf.len() > limit {
+            // Fast path: a fresh field line whose name and colon sit in the next 32 bytes.
+            let mut colon = None;
+            let mut from = self.scan;
+            let mut found = None;
+            if from == self.line_start && self.start.is_none() && kind == Kind::Request {
+                let line = buf
+                    .get(from..from.wrapping_add(32))
+                    .and_then(|c| <&[u8; 32]>::try_from(c).ok())
+                    .and_then(|c| simd::request_line(level, c));
+                if let Some((method_end, target_end, cr)) = line {
+                    let version = version(
+                        buf.get(from + target_end + 1..from + cr)
+                            .unwrap_or_default(),
+                    )?;
+                    if from + cr + 2 > limit {
                         return Err(too_large);
                     }
-                    self.scan = at;
-                    return Ok(None);
+                    self.start = Some(StartLine {
+                        a: span(from, from + method_end),
+                        b: span(from + method_end + 1, from + target_end),
+                        version: Some(version),
+                        status: 0,
+                    });
+                    self.line_start = from + cr + 2;
+                    self.scan = self.line_start;
+                    continue;
                 }
+            }
+            if buf.get(from..from.wrapping_add(2)) == Some(b"\r\n")
+                && from == self.line_start
+                && (self.start.is_some() || kind != Kind::Request)
+            {
+                found = Some((from, from + 2));
+            } else if from == self.line_start && (self.start.is_some() || kind == Kind::Trailers) {
+                let chunk = buf.get(from..from.wrapping_add(32));
+                let start = chunk
+                    .and_then(|c| <&[u8; 32]>::try_from(c).ok())
+                    .and_then(|c| simd::field_start(level, c));
+                if let Some((at, ctl)) = start {
+                    colon = Some(at as usize);
+                    // The first CTL after the colon: CRLF ends the line here; anything else
+                    // (HTAB, or no CTL in the 32 bytes) continues in `find_eol`.
+                    let after = ctl & !((2u64 << at) - 1) as u32;
+                    if after == 0 {
+                        from += 32;
+                    } else {
+                        from += after.trailing_zeros() as usize;
+                        if buf.get(from..from + 2) == Some(b"\r\n") {
+                            found = Some((from, from + 2));
+                        }
+                    }
+                }
+            }
+            let (content_end, next) = match found {
+                Some(eol) => eol,
+                None => match find_eol(buf, from, bare_lf, level)? {
+                    Eol::Found(content_end, next) => (content_end, next),
+                    Eol::More(at) => {
+                        if buf.len() > limit {
+                            return Err(too_large);
+                        }
+                        self.scan = at;
+                        return Ok(None);
+                    }
+                },
             };
             if next > limit {
                 return Err(too_large);
@@ -205,7 +273,7 @@ impl HeadParser {
             match line.first() {
                 None => return Ok(Some(next)),
                 Some(b' ' | b'\t') => self.fold(line, line_start, kind, config)?,
-                Some(_) => self.field_line(line, line_start, kind, config)?,
+                Some(_) => self.field_line(line, line_start, kind, config, colon)?,
             }
         }
     }
@@ -234,12 +302,14 @@ impl HeadParser {
         Ok(())
     }
 
+    #[inline(always)]
     fn field_line(
         &mut self,
         line: &[u8],
         line_start: usize,
         kind: Kind,
         config: &Config,
+        known_colon: Option<usize>,
     ) -> Result<(), Error> {
         if self.spans.len() >= config.max_fields {
             return Err(match kind {
@@ -247,13 +317,15 @@ impl HeadParser {
                 _ => Error::TooManyFields,
             });
         }
-        let name_len = line.iter().take_while(|&&b| is_tchar(b)).count();
+        let name_len = match known_colon {
+            Some(colon) => colon,
+            None => line.iter().take_while(|&&b| is_tchar(b)).count(),
+        };
         let mut colon = name_len;
         match line.get(name_len) {
             Some(b':') if name_len > 0 => {}
             Some(b' ' | b'\t') if name_len > 0 => {
-                if kind != Kind::Response || !config.leniency.whitespace_before_colon_in_responses
-                {
+                if kind != Kind::Response || !config.leniency.whitespace_before_colon_in_responses {
                     return Err(Error::WhitespaceBeforeColon);
                 }
                 colon += line
@@ -272,7 +344,8 @@ impl HeadParser {
         let name = line.get(..name_len).unwrap_or_default();
         let raw_value = line.get(colon + 1..).unwrap_or_default();
         let value = trim_ows(raw_value);
-        let value_start = line_start + colon + 1 + (raw_value.len() - trim_start_len(raw_value));
+        let leading = raw_value.len() - raw_value.trim_ascii_start().len();
+        let value_start = line_start + colon + 1 + leading;
         if kind != Kind::Trailers {
             self.note(name, value)?;
         }
@@ -325,10 +398,11 @@ impl HeadParser {
     }
 
     /// The parsed request head; call after `parse` returned `Some`.
+    #[inline]
     pub(crate) fn request<'a>(&'a self, buf: &'a [u8]) -> RequestHead<'a> {
         let start = self.start.unwrap_or_default();
         RequestHead {
-            method: ascii(buf, start.a),
+            method: method_str(buf, start.a),
             target: ascii(buf, start.b),
             version: start.version.unwrap_or(Version::Http11),
             fields: self.fields(buf),
@@ -385,14 +459,24 @@ impl HeadParser {
     }
 }
 
-fn trim_start_len(value: &[u8]) -> usize {
-    value.len()
-        - value
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count()
+/// The method as a string: the registered ones (RFC 9110 §9.3) without a UTF-8 check.
+#[inline]
+fn method_str(buf: &[u8], span: (u32, u32)) -> &str {
+    match buf.get(span.0 as usize..span.1 as usize) {
+        Some(b"GET") => "GET",
+        Some(b"HEAD") => "HEAD",
+        Some(b"POST") => "POST",
+        Some(b"PUT") => "PUT",
+        Some(b"DELETE") => "DELETE",
+        Some(b"CONNECT") => "CONNECT",
+        Some(b"OPTIONS") => "OPTIONS",
+        Some(b"TRACE") => "TRACE",
+        Some(b"PATCH") => "PATCH",
+        _ => ascii(buf, span),
+    }
 }
 
+#[inline]
 fn ascii(buf: &[u8], (start, end): (u32, u32)) -> &str {
     // The parser accepted only ASCII here.
     core::str::from_utf8(buf.get(start as usize..end as usize).unwrap_or_default())
@@ -400,6 +484,7 @@ fn ascii(buf: &[u8], (start, end): (u32, u32)) -> &str {
 }
 
 /// `method SP request-target SP HTTP-version` (RFC 9112 §3), single spaces only.
+#[inline(always)]
 fn request_line(line: &[u8], at: usize) -> Result<StartLine, Error> {
     let method_len = line.iter().take_while(|&&b| is_tchar(b)).count();
     match line.get(method_len) {
@@ -408,13 +493,9 @@ fn request_line(line: &[u8], at: usize) -> Result<StartLine, Error> {
         Some(_) => return Err(Error::InvalidMethod),
     }
     let rest = line.get(method_len + 1..).unwrap_or_default();
-    let target_len = rest.iter().take_while(|&&b| b != b' ').count();
+    let target_len = target_len(rest)?;
     if target_len == 0 || rest.get(target_len) != Some(&b' ') {
         return Err(Error::InvalidRequestLine);
-    }
-    let target = rest.get(..target_len).unwrap_or_default();
-    if !target.iter().all(|&b| (0x21..0x7f).contains(&b)) {
-        return Err(Error::InvalidTarget);
     }
     let version = version(rest.get(target_len + 1..).unwrap_or_default())?;
     let target_start = at + method_len + 1;
@@ -424,6 +505,30 @@ fn request_line(line: &[u8], at: usize) -> Result<StartLine, Error> {
         version: Some(version),
         status: 0,
     })
+}
+
+/// The length of the request target at the start of `rest`: up to the first SP. The line holds
+/// no CTL (checked while finding its end), so the only other bytes to refuse are non-ASCII
+/// (RFC 9112 §3.2, RFC 3986 §2). Eight bytes at a time.
+#[inline(always)]
+fn target_len(rest: &[u8]) -> Result<usize, Error> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(word) = rest.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let x = w ^ (ONES * u64::from(b' '));
+        if (x.wrapping_sub(ONES) & !x | w) & HIGHS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    let tail = rest.get(i..).unwrap_or_default();
+    match tail.iter().position(|&b| b == b' ' || b >= 0x80) {
+        Some(k) if tail.get(k) == Some(&b' ') => Ok(i + k),
+        Some(_) => Err(Error::InvalidTarget),
+        None => Ok(rest.len()),
+    }
 }
 
 /// `HTTP-version SP 3DIGIT SP [reason-phrase]` (RFC 9112 §4); a missing space after the code of
@@ -557,10 +662,7 @@ fn te_checks(info: &HeadInfo, version: Version, config: &Config) -> Result<bool,
         return Err(Error::InvalidTransferEncoding);
     }
     if info.content_length.is_some() {
-        if !config
-            .leniency
-            .transfer_encoding_overrides_content_length
-        {
+        if !config.leniency.transfer_encoding_overrides_content_length {
             return Err(Error::ContentLengthWithTransferEncoding);
         }
         return Ok(true);

@@ -111,7 +111,9 @@ impl ServerConnection {
                 BodyStep::Data(a, b) => Ok(Some(Event::Data(
                     self.inbound.buf.get(a..b).unwrap_or_default(),
                 ))),
-                BodyStep::Trailers(start) => Ok(Some(Event::Trailers(self.inbound.trailers(start)))),
+                BodyStep::Trailers(start) => {
+                    Ok(Some(Event::Trailers(self.inbound.trailers(start))))
+                }
                 BodyStep::End => {
                     self.read = Read::Paused;
                     if let Some(exchange) = self.exchange.as_mut() {
@@ -219,7 +221,11 @@ impl ServerConnection {
 
     /// Sends a 1xx response (not 101; that is `send_response`): 100 Continue, 103 Early
     /// Hints, any number before the final response (RFC 9110 §15.2).
-    pub fn send_informational(&mut self, status: u16, fields: &[Field<'_>]) -> Result<(), UsageError> {
+    pub fn send_informational(
+        &mut self,
+        status: u16,
+        fields: &[Field<'_>],
+    ) -> Result<(), UsageError> {
         if self.write != Write::AwaitingResponse || self.inbound.error.is_some() {
             return Err(UsageError::WrongState);
         }
@@ -234,10 +240,8 @@ impl ServerConnection {
         self.put_status_line(status, "");
         self.outbound.put_fields(fields);
         self.outbound.put(b"\r\n");
-        if status == 100 {
-            if let Some(e) = self.exchange.as_mut() {
-                e.expect_continue = false;
-            }
+        if let (100, Some(e)) = (status, self.exchange.as_mut()) {
+            e.expect_continue = false;
         }
         Ok(())
     }
@@ -261,8 +265,8 @@ impl ServerConnection {
     /// sends the error response (any request context is gone; it always closes).
     pub fn send_response(&mut self, response: &Response<'_>, body: Body) -> Result<(), UsageError> {
         let errored = self.inbound.error.is_some();
-        let allowed = self.write == Write::AwaitingResponse
-            || (errored && self.write == Write::Idle);
+        let allowed =
+            self.write == Write::AwaitingResponse || (errored && self.write == Write::Idle);
         if !allowed {
             return Err(UsageError::WrongState);
         }
@@ -270,7 +274,11 @@ impl ServerConnection {
         if !(100..1000).contains(&status) || (status < 200 && status != 101) {
             return Err(UsageError::InvalidStatus);
         }
-        if response.reason.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
+        if response
+            .reason
+            .bytes()
+            .any(|b| b < 0x20 && b != b'\t' || b == 0x7f)
+        {
             return Err(UsageError::InvalidField);
         }
         check_fields(response.fields)?;
@@ -313,7 +321,8 @@ impl ServerConnection {
             Body::Streaming => Encoder::Close,
         };
         let user_close = fields_have_token(response.fields, "connection", "close");
-        let persistent = exchange.keep_alive && !user_close && encoder != Encoder::Close && !errored;
+        let persistent =
+            exchange.keep_alive && !user_close && encoder != Encoder::Close && !errored;
         self.put_status_line(status, response.reason);
         self.outbound.put_fields(response.fields);
         if let Some(n) = framing_length {

@@ -89,7 +89,8 @@ impl SseParser {
             // The BOM may arrive split; hold up to its length before deciding.
             let have = self.line.len();
             let take = (BOM.len() - have).min(input.len());
-            self.line.extend_from_slice(input.get(..take).unwrap_or_default());
+            self.line
+                .extend_from_slice(input.get(..take).unwrap_or_default());
             input = input.get(take..).unwrap_or_default();
             if !BOM.starts_with(&self.line) {
                 self.bom_pending = false;

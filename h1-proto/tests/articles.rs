@@ -24,10 +24,16 @@ fn http10_session_without_keep_alive_closes_after_one_exchange() {
         (head.method, head.target, head.version),
         ("GET", "/index.html", Version::Http10)
     );
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::EndOfMessage)));
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::EndOfMessage)
+    ));
     // Length unknown: to an HTTP/1.0 client the body runs until close.
     server
-        .send_response(&Response::new(200, &[Field::new("Content-Type", b"text/html")]), Body::Streaming)
+        .send_response(
+            &Response::new(200, &[Field::new("Content-Type", b"text/html")]),
+            Body::Streaming,
+        )
         .unwrap();
     server.send_data(b"<html>hi</html>").unwrap();
     server.finish().unwrap();
@@ -60,9 +66,17 @@ fn http10_keep_alive_serves_two_requests() {
     let two = b"GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /b HTTP/1.0\r\n\r\n";
     server.handle_input(two);
     assert!(matches!(server.poll_event().unwrap(), Some(Event::Request(h)) if h.target == "/a"));
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::EndOfMessage)));
-    assert!(server.poll_event().unwrap().is_none(), "paused until answered");
-    server.send_response(&Response::new(200, &[]), Body::Length(2)).unwrap();
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::EndOfMessage)
+    ));
+    assert!(
+        server.poll_event().unwrap().is_none(),
+        "paused until answered"
+    );
+    server
+        .send_response(&Response::new(200, &[]), Body::Length(2))
+        .unwrap();
     server.send_data(b"ok").unwrap();
     server.finish().unwrap();
     assert_eq!(
@@ -71,8 +85,13 @@ fn http10_keep_alive_serves_two_requests() {
     );
     assert!(!server.should_close());
     assert!(matches!(server.poll_event().unwrap(), Some(Event::Request(h)) if h.target == "/b"));
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::EndOfMessage)));
-    server.send_response(&Response::new(200, &[]), Body::Length(0)).unwrap();
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::EndOfMessage)
+    ));
+    server
+        .send_response(&Response::new(200, &[]), Body::Length(0))
+        .unwrap();
     server.finish().unwrap();
     assert!(drain(&mut server).ends_with(b"Connection: close\r\n\r\n"));
     assert!(server.should_close());
@@ -81,7 +100,10 @@ fn http10_keep_alive_serves_two_requests() {
 #[test]
 fn http11_content_length_exchange() {
     let mut client = ClientConnection::default();
-    let fields = [Field::new("Host", b"example.com"), Field::new("Content-Type", b"text/plain")];
+    let fields = [
+        Field::new("Host", b"example.com"),
+        Field::new("Content-Type", b"text/plain"),
+    ];
     client
         .send_request(&Request::new("POST", "/echo", &fields), Body::Length(5))
         .unwrap();
@@ -116,8 +138,14 @@ fn http11_content_length_exchange() {
 
     client.handle_input(b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, world!");
     assert!(matches!(client.poll_event().unwrap(), Some(Event::Response(h)) if h.status == 200));
-    assert!(matches!(client.poll_event().unwrap(), Some(Event::Data(b"Hello, world!"))));
-    assert!(matches!(client.poll_event().unwrap(), Some(Event::EndOfMessage)));
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(Event::Data(b"Hello, world!"))
+    ));
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(Event::EndOfMessage)
+    ));
     assert!(!client.should_close());
 }
 
@@ -125,13 +153,23 @@ fn http11_content_length_exchange() {
 fn http11_chunked_exchange_with_trailers() {
     let mut server = ServerConnection::default();
     server.handle_input(b"GET /stream HTTP/1.1\r\nHost: example.com\r\n\r\n");
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::Request(_))));
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::EndOfMessage)));
-    server.send_response(&Response::new(200, &[]), Body::Streaming).unwrap();
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::Request(_))
+    ));
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::EndOfMessage)
+    ));
+    server
+        .send_response(&Response::new(200, &[]), Body::Streaming)
+        .unwrap();
     for part in [&b"Wiki"[..], b"pedia", b" in\r\n\r\nchunks."] {
         server.send_data(part).unwrap();
     }
-    server.send_trailers(&[Field::new("Expires", b"never")]).unwrap();
+    server
+        .send_trailers(&[Field::new("Expires", b"never")])
+        .unwrap();
     let wire = drain(&mut server);
     assert_eq!(
         wire,
@@ -167,8 +205,9 @@ fn sse_events(chunks: &[&[u8]]) -> Vec<SseEvent> {
 
 #[test]
 fn sse_split_inside_multibyte_utf8_characters() {
-    let stream = "\u{feff}event: greeting\r\ndata: héllo wörld 🎉\rdata: 日本語\n\nid: 42\ndata: ✓\n\n"
-        .as_bytes();
+    let stream =
+        "\u{feff}event: greeting\r\ndata: héllo wörld 🎉\rdata: 日本語\n\nid: 42\ndata: ✓\n\n"
+            .as_bytes();
     let whole = sse_events(&[stream]);
     assert_eq!(
         whole,
@@ -198,13 +237,23 @@ fn sse_split_inside_multibyte_utf8_characters() {
 fn sse_spec_examples() {
     // HTML §9.2.6's examples: comments, multi-line data, ids, and a field without a colon.
     let events = sse_events(&[b": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n"]);
-    let data: Vec<_> = events.iter().map(|e| (e.data.as_str(), e.last_event_id.as_str())).collect();
+    let data: Vec<_> = events
+        .iter()
+        .map(|e| (e.data.as_str(), e.last_event_id.as_str()))
+        .collect();
     assert_eq!(
         data,
-        [("first event", "1"), ("second event", ""), (" third event", "")]
+        [
+            ("first event", "1"),
+            ("second event", ""),
+            (" third event", "")
+        ]
     );
     let events = sse_events(&[b"data\n\ndata\ndata\n\ndata:\n"]);
-    assert_eq!(events.iter().map(|e| e.data.as_str()).collect::<Vec<_>>(), ["", "\n"]);
+    assert_eq!(
+        events.iter().map(|e| e.data.as_str()).collect::<Vec<_>>(),
+        ["", "\n"]
+    );
     let events = sse_events(&[b"data:test\n\ndata: test\n\n"]);
     assert_eq!(events[0].data, events[1].data);
     let mut parser = SseParser::new();
@@ -217,7 +266,14 @@ fn sse_spec_examples() {
 fn sse_round_trip_through_the_serializer() {
     let mut out = Vec::new();
     h1_proto::sse::serialize_comment(&mut out, "keep-alive");
-    h1_proto::sse::serialize_event(&mut out, Some("tick"), "line one\r\nline two\rthree", Some("7"), Some(1000)).unwrap();
+    h1_proto::sse::serialize_event(
+        &mut out,
+        Some("tick"),
+        "line one\r\nline two\rthree",
+        Some("7"),
+        Some(1000),
+    )
+    .unwrap();
     assert_eq!(
         out,
         b":keep-alive\nevent: tick\nid: 7\nretry: 1000\ndata: line one\ndata: line two\ndata: three\n\n"

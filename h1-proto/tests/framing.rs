@@ -24,9 +24,18 @@ fn bodiless_responses_by_method_and_status() {
     // framing fields say; the bytes after them are the next response.
     let next = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     for (method, first) in [
-        ("HEAD", &b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"[..]),
-        ("GET", b"HTTP/1.1 204 No Content\r\nContent-Length: 100\r\n\r\n"),
-        ("GET", b"HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n"),
+        (
+            "HEAD",
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"[..],
+        ),
+        (
+            "GET",
+            b"HTTP/1.1 204 No Content\r\nContent-Length: 100\r\n\r\n",
+        ),
+        (
+            "GET",
+            b"HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n",
+        ),
     ] {
         let mut input = first.to_vec();
         input.extend_from_slice(next);
@@ -44,7 +53,10 @@ fn informational_responses_then_the_final_one() {
         trace,
         [
             Traced::Response(100, vec![]),
-            Traced::Response(103, vec![("Link".into(), b"</style.css>; rel=preload".to_vec())]),
+            Traced::Response(
+                103,
+                vec![("Link".into(), b"</style.css>; rel=preload".to_vec())]
+            ),
             Traced::Response(200, vec![("Content-Length".into(), b"1".to_vec())]),
             Traced::Data(b"x".to_vec()),
             Traced::End,
@@ -56,11 +68,18 @@ fn informational_responses_then_the_final_one() {
 #[test]
 fn server_sends_any_number_of_1xx_and_expect_continue() {
     let mut server = ServerConnection::default();
-    server.handle_input(b"PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::Request(_))));
+    server.handle_input(
+        b"PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n",
+    );
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::Request(_))
+    ));
     assert!(server.expects_continue());
     assert!(server.poll_event().unwrap().is_none());
-    server.send_informational(103, &[Field::new("Link", b"</a.js>; rel=preload")]).unwrap();
+    server
+        .send_informational(103, &[Field::new("Link", b"</a.js>; rel=preload")])
+        .unwrap();
     server.send_informational(100, &[]).unwrap();
     assert!(!server.expects_continue());
     assert_eq!(
@@ -68,26 +87,50 @@ fn server_sends_any_number_of_1xx_and_expect_continue() {
         b"HTTP/1.1 103 Early Hints\r\nLink: </a.js>; rel=preload\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n"
     );
     server.handle_input(b"abc");
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::Data(b"abc"))));
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::EndOfMessage)));
-    assert_eq!(server.send_informational(101, &[]), Err(UsageError::InvalidStatus));
-    server.send_response(&Response::new(201, &[]), Body::Empty).unwrap();
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::Data(b"abc"))
+    ));
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::EndOfMessage)
+    ));
+    assert_eq!(
+        server.send_informational(101, &[]),
+        Err(UsageError::InvalidStatus)
+    );
+    server
+        .send_response(&Response::new(201, &[]), Body::Empty)
+        .unwrap();
     server.finish().unwrap();
-    assert_eq!(transmit(&mut server), b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(
+        transmit(&mut server),
+        b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
+    );
 
     // Never a 1xx to an HTTP/1.0 client (RFC 9110 §15.2).
     let mut server = ServerConnection::default();
     server.handle_input(b"GET / HTTP/1.0\r\n\r\n");
     server.poll_event().unwrap();
-    assert_eq!(server.send_informational(100, &[]), Err(UsageError::InformationalToHttp10));
+    assert_eq!(
+        server.send_informational(100, &[]),
+        Err(UsageError::InformationalToHttp10)
+    );
 }
 
 #[test]
 fn early_final_response_to_expect_continue_closes() {
     let mut server = ServerConnection::default();
-    server.handle_input(b"PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n");
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::Request(_))));
-    server.send_response(&Response::new(417, &[]), Body::Empty).unwrap();
+    server.handle_input(
+        b"PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n",
+    );
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::Request(_))
+    ));
+    server
+        .send_response(&Response::new(417, &[]), Body::Empty)
+        .unwrap();
     server.finish().unwrap();
     assert!(server.should_close());
     // The unread body is never parsed as a request.
@@ -111,7 +154,9 @@ fn pipelined_requests_are_answered_in_order() {
             }
             Some(Event::EndOfMessage) => {
                 let target = targets.last().unwrap().clone();
-                server.send_response(&Response::new(200, &[]), Body::Length(target.len() as u64)).unwrap();
+                server
+                    .send_response(&Response::new(200, &[]), Body::Length(target.len() as u64))
+                    .unwrap();
                 if methods.last().unwrap() != "HEAD" {
                     server.send_data(target.as_bytes()).unwrap();
                 }
@@ -129,7 +174,9 @@ fn pipelined_requests_are_answered_in_order() {
     let mut client = ClientConnection::default();
     let host = [Field::new("Host", b"a")];
     for method in ["GET", "HEAD", "GET", "GET"] {
-        client.send_request(&Request::new(method, "/", &host), Body::Empty).unwrap();
+        client
+            .send_request(&Request::new(method, "/", &host), Body::Empty)
+            .unwrap();
         client.finish().unwrap();
     }
     assert_eq!(client.requests_in_flight(), 4);
@@ -146,7 +193,10 @@ fn pipelined_requests_are_answered_in_order() {
     // The HEAD response carries Content-Length: 2 but no body.
     assert_eq!(statuses, 4);
     assert_eq!(bodies, ["/1", "/3", "/4"]);
-    assert!(client.should_close(), "the last response said Connection: close");
+    assert!(
+        client.should_close(),
+        "the last response said Connection: close"
+    );
 }
 
 #[test]
@@ -155,32 +205,57 @@ fn head_response_keeps_content_length_but_sends_no_body() {
     server.handle_input(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n");
     server.poll_event().unwrap();
     server.poll_event().unwrap();
-    server.send_response(&Response::new(200, &[]), Body::Length(1234)).unwrap();
+    server
+        .send_response(&Response::new(200, &[]), Body::Length(1234))
+        .unwrap();
     assert_eq!(server.send_data(b"x"), Err(UsageError::BodyTooLong));
     server.finish().unwrap();
-    assert_eq!(transmit(&mut server), b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n");
+    assert_eq!(
+        transmit(&mut server),
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n"
+    );
 }
 
 #[test]
 fn upgrade_hands_back_the_bytes_after_the_head() {
     let mut server = ServerConnection::default();
     server.handle_input(b"GET /chat HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x05hello");
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::Request(_))));
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::EndOfMessage)));
-    let fields = [Field::new("Connection", b"Upgrade"), Field::new("Upgrade", b"websocket")];
-    server.send_response(&Response::new(101, &fields), Body::Empty).unwrap();
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::Request(_))
+    ));
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::EndOfMessage)
+    ));
+    let fields = [
+        Field::new("Connection", b"Upgrade"),
+        Field::new("Upgrade", b"websocket"),
+    ];
+    server
+        .send_response(&Response::new(101, &fields), Body::Empty)
+        .unwrap();
     server.finish().unwrap();
     assert_eq!(
         transmit(&mut server),
         b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
     );
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::Switched(b"\x81\x05hello"))));
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::Switched(b"\x81\x05hello"))
+    ));
     assert!(!server.should_close());
 
     // The client sees the 101 and then the first bytes of the new protocol.
     let mut client = ClientConnection::default();
-    let fields = [Field::new("Host", b"a"), Field::new("Connection", b"Upgrade"), Field::new("Upgrade", b"websocket")];
-    client.send_request(&Request::new("GET", "/chat", &fields), Body::Empty).unwrap();
+    let fields = [
+        Field::new("Host", b"a"),
+        Field::new("Connection", b"Upgrade"),
+        Field::new("Upgrade", b"websocket"),
+    ];
+    client
+        .send_request(&Request::new("GET", "/chat", &fields), Body::Empty)
+        .unwrap();
     client.finish().unwrap();
     assert_eq!(
         client.send_request(&Request::new("GET", "/", &fields[..1]), Body::Empty),
@@ -188,14 +263,22 @@ fn upgrade_hands_back_the_bytes_after_the_head() {
         "no pipelining behind an upgrade"
     );
     client.handle_input(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x02hi");
-    assert!(matches!(client.poll_event().unwrap(), Some(Event::Informational(h)) if h.status == 101));
-    assert!(matches!(client.poll_event().unwrap(), Some(Event::Switched(b"\x81\x02hi"))));
+    assert!(
+        matches!(client.poll_event().unwrap(), Some(Event::Informational(h)) if h.status == 101)
+    );
+    assert!(matches!(
+        client.poll_event().unwrap(),
+        Some(Event::Switched(b"\x81\x02hi"))
+    ));
     // Upgrade declined: 200 is an ordinary response.
     let mut server = ServerConnection::default();
-    server.handle_input(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n");
+    server
+        .handle_input(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n");
     server.poll_event().unwrap();
     server.poll_event().unwrap();
-    server.send_response(&Response::new(200, &[]), Body::Empty).unwrap();
+    server
+        .send_response(&Response::new(200, &[]), Body::Empty)
+        .unwrap();
     server.finish().unwrap();
     assert!(!server.should_close());
     assert!(server.poll_event().unwrap().is_none());
@@ -203,39 +286,86 @@ fn upgrade_hands_back_the_bytes_after_the_head() {
 
 #[test]
 fn connect_tunnel() {
-    let trace = client_trace(b"HTTP/1.1 200 Connection Established\r\n\r\n\x16\x03\x01", &[], &["CONNECT"], &Config::default());
-    assert_eq!(trace, [Traced::Response(200, vec![]), Traced::Switched(b"\x16\x03\x01".to_vec())]);
-    let trace = client_trace(b"HTTP/1.1 407 Proxy Auth\r\nContent-Length: 1\r\n\r\nx", &[], &["CONNECT"], &Config::default());
+    let trace = client_trace(
+        b"HTTP/1.1 200 Connection Established\r\n\r\n\x16\x03\x01",
+        &[],
+        &["CONNECT"],
+        &Config::default(),
+    );
+    assert_eq!(
+        trace,
+        [
+            Traced::Response(200, vec![]),
+            Traced::Switched(b"\x16\x03\x01".to_vec())
+        ]
+    );
+    let trace = client_trace(
+        b"HTTP/1.1 407 Proxy Auth\r\nContent-Length: 1\r\n\r\nx",
+        &[],
+        &["CONNECT"],
+        &Config::default(),
+    );
     assert_eq!(trace[1], Traced::Data(b"x".to_vec()));
     let mut server = ServerConnection::default();
-    server.handle_input(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\x16\x03");
+    server
+        .handle_input(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\x16\x03");
     server.poll_event().unwrap();
     server.poll_event().unwrap();
-    server.send_response(&Response::new(200, &[]), Body::Empty).unwrap();
+    server
+        .send_response(&Response::new(200, &[]), Body::Empty)
+        .unwrap();
     server.finish().unwrap();
     assert_eq!(transmit(&mut server), b"HTTP/1.1 200 OK\r\n\r\n");
-    assert!(matches!(server.poll_event().unwrap(), Some(Event::Switched(b"\x16\x03"))));
+    assert!(matches!(
+        server.poll_event().unwrap(),
+        Some(Event::Switched(b"\x16\x03"))
+    ));
 }
 
 #[test]
 fn close_delimited_and_keep_alive_responses() {
-    let trace = client_trace(b"HTTP/1.1 200 OK\r\n\r\nuntil close", &[], &["GET"], &Config::default());
-    assert_eq!(trace, [Traced::Response(200, vec![]), Traced::Data(b"until close".to_vec()), Traced::End]);
+    let trace = client_trace(
+        b"HTTP/1.1 200 OK\r\n\r\nuntil close",
+        &[],
+        &["GET"],
+        &Config::default(),
+    );
+    assert_eq!(
+        trace,
+        [
+            Traced::Response(200, vec![]),
+            Traced::Data(b"until close".to_vec()),
+            Traced::End
+        ]
+    );
     // HTTP/1.0 response with keep-alive to an HTTP/1.1 request: persistent.
     let mut client = ClientConnection::default();
-    client.send_request(&Request::new("GET", "/", &[Field::new("Host", b"a")]), Body::Empty).unwrap();
+    client
+        .send_request(
+            &Request::new("GET", "/", &[Field::new("Host", b"a")]),
+            Body::Empty,
+        )
+        .unwrap();
     client.finish().unwrap();
     client.handle_input(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n");
     while client.poll_event().unwrap().is_some() {}
     assert!(!client.should_close());
     // Without keep-alive: not persistent, and no further request may be sent.
-    client.send_request(&Request::new("GET", "/", &[Field::new("Host", b"a")]), Body::Empty).unwrap();
+    client
+        .send_request(
+            &Request::new("GET", "/", &[Field::new("Host", b"a")]),
+            Body::Empty,
+        )
+        .unwrap();
     client.finish().unwrap();
     client.handle_input(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
     while client.poll_event().unwrap().is_some() {}
     assert!(client.should_close());
     assert_eq!(
-        client.send_request(&Request::new("GET", "/", &[Field::new("Host", b"a")]), Body::Empty),
+        client.send_request(
+            &Request::new("GET", "/", &[Field::new("Host", b"a")]),
+            Body::Empty
+        ),
         Err(UsageError::WrongState)
     );
 }
@@ -244,19 +374,52 @@ fn close_delimited_and_keep_alive_responses() {
 fn request_framing_decisions() {
     let mut parser = RequestParser::default();
     for (input, framing, keep_alive) in [
-        (&b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"[..], Framing::Length(0), true),
-        (b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 42\r\n\r\n", Framing::Length(42), true),
-        (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", Framing::Chunked, true),
-        (b"POST / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", Framing::Length(0), false),
+        (
+            &b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"[..],
+            Framing::Length(0),
+            true,
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 42\r\n\r\n",
+            Framing::Length(42),
+            true,
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            Framing::Chunked,
+            true,
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+            Framing::Length(0),
+            false,
+        ),
         (b"GET / HTTP/1.0\r\n\r\n", Framing::Length(0), false),
-        (b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", Framing::Length(0), true),
-        (b"\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", Framing::Length(0), true),
-        (b"GET / HTTP/1.9\r\nHost: a\r\n\r\n", Framing::Length(0), true),
+        (
+            b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+            Framing::Length(0),
+            true,
+        ),
+        (
+            b"\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+            Framing::Length(0),
+            true,
+        ),
+        (
+            b"GET / HTTP/1.9\r\nHost: a\r\n\r\n",
+            Framing::Length(0),
+            true,
+        ),
     ] {
         parser.reset();
         let parsed = parser.parse(input).unwrap().unwrap();
         assert_eq!(parsed.head_len, input.len());
-        assert_eq!((parsed.framing, parsed.keep_alive), (framing, keep_alive), "{:?}", String::from_utf8_lossy(input));
+        assert_eq!(
+            (parsed.framing, parsed.keep_alive),
+            (framing, keep_alive),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
     }
 }
 
@@ -275,31 +438,59 @@ fn incremental_parse_resumes_without_rescanning() {
 #[test]
 fn local_misuse_is_a_usage_error() {
     let mut client = ClientConnection::default();
-    assert_eq!(client.send_request(&Request::new("GET", "/", &[]), Body::Empty), Err(UsageError::MissingHost));
-    let bad = [Field::new("Host", b"a"), Field::new("X", b"a\r\nInjected: 1")];
-    assert_eq!(client.send_request(&Request::new("GET", "/", &bad), Body::Empty), Err(UsageError::InvalidField));
+    assert_eq!(
+        client.send_request(&Request::new("GET", "/", &[]), Body::Empty),
+        Err(UsageError::MissingHost)
+    );
+    let bad = [
+        Field::new("Host", b"a"),
+        Field::new("X", b"a\r\nInjected: 1"),
+    ];
+    assert_eq!(
+        client.send_request(&Request::new("GET", "/", &bad), Body::Empty),
+        Err(UsageError::InvalidField)
+    );
     let framing = [Field::new("Host", b"a"), Field::new("Content-Length", b"1")];
-    assert_eq!(client.send_request(&Request::new("GET", "/", &framing), Body::Empty), Err(UsageError::FramingField));
-    assert_eq!(client.send_request(&Request::new("GET", "/ x", &bad[..1]), Body::Empty), Err(UsageError::InvalidRequestLine));
-    client.send_request(&Request::new("POST", "/", &bad[..1]), Body::Length(2)).unwrap();
+    assert_eq!(
+        client.send_request(&Request::new("GET", "/", &framing), Body::Empty),
+        Err(UsageError::FramingField)
+    );
+    assert_eq!(
+        client.send_request(&Request::new("GET", "/ x", &bad[..1]), Body::Empty),
+        Err(UsageError::InvalidRequestLine)
+    );
+    client
+        .send_request(&Request::new("POST", "/", &bad[..1]), Body::Length(2))
+        .unwrap();
     assert_eq!(client.send_data(b"abc"), Err(UsageError::BodyTooLong));
     client.send_data(b"a").unwrap();
     assert_eq!(client.finish(), Err(UsageError::BodyTooShort));
     client.send_data(b"b").unwrap();
-    assert_eq!(client.send_trailers(&[Field::new("T", b"1")]), Err(UsageError::TrailersNotAllowed));
+    assert_eq!(
+        client.send_trailers(&[Field::new("T", b"1")]),
+        Err(UsageError::TrailersNotAllowed)
+    );
     client.finish().unwrap();
     assert_eq!(
         client_transmit(&mut client),
         b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nab"
     );
     let mut server = ServerConnection::default();
-    assert_eq!(server.send_response(&Response::new(200, &[]), Body::Empty), Err(UsageError::WrongState));
+    assert_eq!(
+        server.send_response(&Response::new(200, &[]), Body::Empty),
+        Err(UsageError::WrongState)
+    );
 }
 
 #[test]
 fn chunked_request_from_the_client_with_trailers() {
     let mut client = ClientConnection::default();
-    client.send_request(&Request::new("POST", "/up", &[Field::new("Host", b"a")]), Body::Streaming).unwrap();
+    client
+        .send_request(
+            &Request::new("POST", "/up", &[Field::new("Host", b"a")]),
+            Body::Streaming,
+        )
+        .unwrap();
     client.send_data(b"hello ").unwrap();
     client.send_data(b"").unwrap();
     client.send_data(b"world").unwrap();
@@ -307,6 +498,9 @@ fn chunked_request_from_the_client_with_trailers() {
     let wire = client_transmit(&mut client);
     let trace = server_trace(&wire, &[], &Config::default());
     assert_eq!(trace[1], Traced::Data(b"hello world".to_vec()));
-    assert_eq!(trace[2], Traced::Trailers(vec![("Digest".into(), b"x".to_vec())]));
+    assert_eq!(
+        trace[2],
+        Traced::Trailers(vec![("Digest".into(), b"x".to_vec())])
+    );
     assert_eq!(trace[3], Traced::End);
 }

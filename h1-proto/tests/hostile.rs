@@ -20,9 +20,14 @@ fn request_with(head_fields: &str, body: &[u8]) -> Vec<u8> {
 fn rejects(input: &[u8], error: Error, status: u16) {
     let config = Config::default();
     let every: Vec<usize> = (0..input.len()).collect();
-    for trace in [server_trace(input, &[], &config), server_trace(input, &every, &config)] {
+    for trace in [
+        server_trace(input, &[], &config),
+        server_trace(input, &every, &config),
+    ] {
         assert!(
-            !trace.iter().any(|t| matches!(t, Traced::Request(_, target, _, _) if target == "/admin")),
+            !trace
+                .iter()
+                .any(|t| matches!(t, Traced::Request(_, target, _, _) if target == "/admin")),
             "smuggled request surfaced: {trace:?}"
         );
         assert_eq!(
@@ -53,22 +58,78 @@ fn cl_te_and_te_cl() {
 #[test]
 fn transfer_encoding_obfuscations() {
     let cases: &[(&str, Error, u16)] = &[
-        ("Transfer-Encoding : chunked\r\n", Error::WhitespaceBeforeColon, 400),
-        ("Transfer-Encoding\t: chunked\r\n", Error::WhitespaceBeforeColon, 400),
+        (
+            "Transfer-Encoding : chunked\r\n",
+            Error::WhitespaceBeforeColon,
+            400,
+        ),
+        (
+            "Transfer-Encoding\t: chunked\r\n",
+            Error::WhitespaceBeforeColon,
+            400,
+        ),
         (" Transfer-Encoding: chunked\r\n", Error::ObsFold, 400),
-        ("Transfer-Encoding: chunked, x\r\n", Error::UnknownTransferCoding, 501),
-        ("Transfer-Encoding: chunked, gzip\r\n", Error::InvalidTransferEncoding, 400),
-        ("Transfer-Encoding: \"chunked\"\r\n", Error::InvalidTransferEncoding, 400),
-        ("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", Error::InvalidTransferEncoding, 400),
-        ("Transfer-Encoding: chunked, chunked\r\n", Error::InvalidTransferEncoding, 400),
-        ("Transfer-Encoding: xchunked\r\n", Error::UnknownTransferCoding, 501),
-        ("Transfer-Encoding: chunked;q=1\r\n", Error::InvalidTransferEncoding, 400),
-        ("Transfer-Encoding: identity\r\n", Error::UnknownTransferCoding, 501),
-        ("Transfer-Encoding:\r\n", Error::InvalidTransferEncoding, 400),
+        (
+            "Transfer-Encoding: chunked, x\r\n",
+            Error::UnknownTransferCoding,
+            501,
+        ),
+        (
+            "Transfer-Encoding: chunked, gzip\r\n",
+            Error::InvalidTransferEncoding,
+            400,
+        ),
+        (
+            "Transfer-Encoding: \"chunked\"\r\n",
+            Error::InvalidTransferEncoding,
+            400,
+        ),
+        (
+            "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+            Error::InvalidTransferEncoding,
+            400,
+        ),
+        (
+            "Transfer-Encoding: chunked, chunked\r\n",
+            Error::InvalidTransferEncoding,
+            400,
+        ),
+        (
+            "Transfer-Encoding: xchunked\r\n",
+            Error::UnknownTransferCoding,
+            501,
+        ),
+        (
+            "Transfer-Encoding: chunked;q=1\r\n",
+            Error::InvalidTransferEncoding,
+            400,
+        ),
+        (
+            "Transfer-Encoding: identity\r\n",
+            Error::UnknownTransferCoding,
+            501,
+        ),
+        (
+            "Transfer-Encoding:\r\n",
+            Error::InvalidTransferEncoding,
+            400,
+        ),
         ("Transfer-Encoding: x\r\n :chunked\r\n", Error::ObsFold, 400),
-        ("Transfer-Encoding: gzip\r\n", Error::InvalidTransferEncoding, 400),
-        ("Transfer-Encoding: chunk\x00ed\r\n", Error::ControlCharacter, 400),
-        ("Transfer-Encoding: chunked\x0b\r\n", Error::ControlCharacter, 400),
+        (
+            "Transfer-Encoding: gzip\r\n",
+            Error::InvalidTransferEncoding,
+            400,
+        ),
+        (
+            "Transfer-Encoding: chunk\x00ed\r\n",
+            Error::ControlCharacter,
+            400,
+        ),
+        (
+            "Transfer-Encoding: chunked\x0b\r\n",
+            Error::ControlCharacter,
+            400,
+        ),
     ];
     for (fields, error, status) in cases {
         rejects(&request_with(fields, b"0\r\n\r\n"), *error, *status);
@@ -94,12 +155,24 @@ fn content_length_variants() {
         "Content-Length: 1_0\r\n",
     ];
     for fields in cases {
-        rejects(&request_with(fields, b"x"), Error::InvalidContentLength, 400);
+        rejects(
+            &request_with(fields, b"x"),
+            Error::InvalidContentLength,
+            400,
+        );
     }
     // Identical duplicates fold into one value (RFC 9112 §6.3 item 5).
-    let trace = server_trace(&request_with("Content-Length: 1, 1\r\nContent-Length: 1\r\n", b"x"), &[], &Config::default());
+    let trace = server_trace(
+        &request_with("Content-Length: 1, 1\r\nContent-Length: 1\r\n", b"x"),
+        &[],
+        &Config::default(),
+    );
     assert!(trace.contains(&Traced::Data(b"x".to_vec())));
-    assert!(trace.iter().any(|t| matches!(t, Traced::Request(_, target, _, _) if target == "/admin")));
+    assert!(
+        trace
+            .iter()
+            .any(|t| matches!(t, Traced::Request(_, target, _, _) if target == "/admin"))
+    );
 }
 
 #[test]
@@ -125,11 +198,19 @@ fn chunk_size_tricks() {
         (b"1\r\nx\r\n0\r\n\r", Error::BareCr),
     ];
     for (body, error) in cases {
-        rejects(&request_with("Transfer-Encoding: chunked\r\n", body), *error, 400);
+        rejects(
+            &request_with("Transfer-Encoding: chunked\r\n", body),
+            *error,
+            400,
+        );
     }
     // Well-formed extensions (tokens, quoted strings, whitespace) are accepted and skipped.
     let body = b"1 ; name=value ;q=\"a \\\" b\"\r\nx\r\n0;last\r\n\r\n";
-    let trace = server_trace(&request_with("Transfer-Encoding: chunked\r\n", body), &[], &Config::default());
+    let trace = server_trace(
+        &request_with("Transfer-Encoding: chunked\r\n", body),
+        &[],
+        &Config::default(),
+    );
     assert!(trace.contains(&Traced::Data(b"x".to_vec())), "{trace:?}");
 }
 
@@ -139,22 +220,55 @@ fn bare_cr_lf_nul_and_bad_names_in_heads() {
         (b"GET / HTTP/1.1\rHost: a\r\n\r\n", Error::BareCr),
         (b"GET / HTTP/1.1\nHost: a\r\n\r\n", Error::BareLf),
         (b"GET / HTTP/1.1\r\nHost: a\n\r\n", Error::BareLf),
-        (b"GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n", Error::BareCr),
-        (b"GET / HTTP/1.1\r\nHost: a\x00b\r\n\r\n", Error::ControlCharacter),
-        (b"GET / HTTP/1.1\r\nHost: a\r\n: empty\r\n\r\n", Error::InvalidFieldName),
-        (b"GET / HTTP/1.1\r\nHost: a\r\nNo colon\r\n\r\n", Error::WhitespaceBeforeColon),
-        (b"GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n", Error::MissingColon),
-        (b"GET / HTTP/1.1\r\nHost: a\r\nX(y): z\r\n\r\n", Error::InvalidFieldName),
-        (b"GET / HTTP/1.1\r\nHost: a\r\nX: y\r\n folded\r\n\r\n", Error::ObsFold),
-        (b"GET  / HTTP/1.1\r\nHost: a\r\n\r\n", Error::InvalidRequestLine),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n",
+            Error::BareCr,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\x00b\r\n\r\n",
+            Error::ControlCharacter,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\n: empty\r\n\r\n",
+            Error::InvalidFieldName,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nNo colon\r\n\r\n",
+            Error::WhitespaceBeforeColon,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n",
+            Error::MissingColon,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nX(y): z\r\n\r\n",
+            Error::InvalidFieldName,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nX: y\r\n folded\r\n\r\n",
+            Error::ObsFold,
+        ),
+        (
+            b"GET  / HTTP/1.1\r\nHost: a\r\n\r\n",
+            Error::InvalidRequestLine,
+        ),
         (b"GET / HTTP/1.1 \r\nHost: a\r\n\r\n", Error::InvalidVersion),
-        (b"GET /\x7f HTTP/1.1\r\nHost: a\r\n\r\n", Error::ControlCharacter),
-        (b"GET /\xff HTTP/1.1\r\nHost: a\r\n\r\n", Error::InvalidTarget),
+        (
+            b"GET /\x7f HTTP/1.1\r\nHost: a\r\n\r\n",
+            Error::ControlCharacter,
+        ),
+        (
+            b"GET /\xff HTTP/1.1\r\nHost: a\r\n\r\n",
+            Error::InvalidTarget,
+        ),
         (b"G@T / HTTP/1.1\r\nHost: a\r\n\r\n", Error::InvalidMethod),
         (b"GET / http/1.1\r\nHost: a\r\n\r\n", Error::InvalidVersion),
         (b"GET /\r\n\r\n", Error::InvalidRequestLine),
         (b"GET / HTTP/1.1\r\n\r\n", Error::InvalidHost),
-        (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", Error::InvalidHost),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+            Error::InvalidHost,
+        ),
         (b"GET / HTTP/1.1\r\n Host: a\r\n\r\n", Error::ObsFold),
     ];
     for (head, error) in cases {
@@ -184,27 +298,41 @@ fn floods_hit_limits() {
     // Chunk-extension flood: one long line, and many short ones.
     let mut body = b"1;".to_vec();
     body.resize(config.max_chunk_line + 10, b'a');
-    rejects(&request_with("Transfer-Encoding: chunked\r\n", &body), Error::ChunkExtensionTooLarge, 400);
+    rejects(
+        &request_with("Transfer-Encoding: chunked\r\n", &body),
+        Error::ChunkExtensionTooLarge,
+        400,
+    );
     let mut body = Vec::new();
     for _ in 0..(config.max_chunk_extensions / 100 + 2) {
         body.extend_from_slice(b"1;");
         body.extend_from_slice(&[b'e'; 100]);
         body.extend_from_slice(b"\r\nx\r\n");
     }
-    rejects(&request_with("Transfer-Encoding: chunked\r\n", &body), Error::ChunkExtensionTooLarge, 400);
+    rejects(
+        &request_with("Transfer-Encoding: chunked\r\n", &body),
+        Error::ChunkExtensionTooLarge,
+        400,
+    );
     // Trailer flood.
     let mut body = b"0\r\n".to_vec();
     for i in 0..2000 {
         body.extend_from_slice(format!("T-{i}: v\r\n").as_bytes());
     }
     body.extend_from_slice(b"\r\n");
-    rejects(&request_with("Transfer-Encoding: chunked\r\n", &body), Error::TrailersTooLarge, 400);
+    rejects(
+        &request_with("Transfer-Encoding: chunked\r\n", &body),
+        Error::TrailersTooLarge,
+        400,
+    );
 }
 
 #[test]
 fn an_error_is_answered_with_its_status_and_the_connection_closes() {
     let mut server = ServerConnection::default();
-    let mut input = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let mut input =
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .to_vec();
     input.extend_from_slice(SMUGGLED);
     server.handle_input(&input);
     let error = server.poll_event().unwrap_err();
@@ -230,7 +358,10 @@ fn leniencies_never_allow_smuggling() {
     let config = Config::default().with_leniency(Leniency::all());
     // Bare LF in heads is allowed, but never in chunk lines.
     let trace = server_trace(b"GET / HTTP/1.1\nHost: a\n\n", &[], &config);
-    assert!(matches!(trace.first(), Some(Traced::Request(..))), "{trace:?}");
+    assert!(
+        matches!(trace.first(), Some(Traced::Request(..))),
+        "{trace:?}"
+    );
     let input = request_with("Transfer-Encoding: chunked\r\n", b"1\nx\r\n0\r\n\r\n");
     let trace = server_trace(&input, &[], &config);
     assert_eq!(trace.last(), Some(&Traced::Error("BareLf".into(), 400)));
@@ -242,16 +373,24 @@ fn leniencies_never_allow_smuggling() {
     );
     // TE over CL: the body is chunked and the connection closes after it, so the bytes
     // behind it are never parsed as a request.
-    let input = request_with("Content-Length: 100\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n");
+    let input = request_with(
+        "Content-Length: 100\r\nTransfer-Encoding: chunked\r\n",
+        b"0\r\n\r\n",
+    );
     let trace = server_trace(&input, &[], &config);
     assert!(trace.contains(&Traced::End));
-    assert!(!trace.iter().any(|t| matches!(t, Traced::Request(_, target, _, _) if target == "/admin")));
+    assert!(
+        !trace
+            .iter()
+            .any(|t| matches!(t, Traced::Request(_, target, _, _) if target == "/admin"))
+    );
 }
 
 #[test]
 fn lenient_responses_fold_and_strip_whitespace() {
     let config = Config::default().with_leniency(Leniency::all());
-    let response = b"HTTP/1.1 200 OK\r\nX-Long: a\r\n  b\r\nServer : old\r\nContent-Length: 1\r\n\r\nx";
+    let response =
+        b"HTTP/1.1 200 OK\r\nX-Long: a\r\n  b\r\nServer : old\r\nContent-Length: 1\r\n\r\nx";
     let trace = client_trace(response, &[], &["GET"], &config);
     assert_eq!(
         trace[0],
@@ -279,7 +418,13 @@ fn responses_smuggling_in_the_client() {
         &["GET"],
         &config,
     );
-    assert_eq!(trace, [Traced::Error("ContentLengthWithTransferEncoding".into(), 400)]);
+    assert_eq!(
+        trace,
+        [Traced::Error(
+            "ContentLengthWithTransferEncoding".into(),
+            400
+        )]
+    );
     let trace = client_trace(
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabcHTTP/1.1 200 OK\r\n\r\n",
         &[],
@@ -287,13 +432,21 @@ fn responses_smuggling_in_the_client() {
         &config,
     );
     assert_eq!(trace.len(), 3, "{trace:?}");
-    assert_eq!(trace[1], Traced::Data(b"abcHTTP/1.1 200 OK\r\n\r\n".to_vec()));
+    assert_eq!(
+        trace[1],
+        Traced::Data(b"abcHTTP/1.1 200 OK\r\n\r\n".to_vec())
+    );
     // A response nobody asked for.
     let mut client = h1_proto::ClientConnection::default();
     client.handle_input(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
     assert_eq!(client.poll_event().unwrap_err(), Error::UnexpectedData);
     // 101 without an Upgrade request.
-    let trace = client_trace(b"HTTP/1.1 101 Switching Protocols\r\n\r\n", &[], &["GET"], &config);
+    let trace = client_trace(
+        b"HTTP/1.1 101 Switching Protocols\r\n\r\n",
+        &[],
+        &["GET"],
+        &config,
+    );
     assert_eq!(trace, [Traced::Error("UnexpectedSwitch".into(), 400)]);
 }
 
@@ -305,7 +458,11 @@ fn incomplete_messages_at_eof() {
         b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabc",
     ] {
         let trace = server_trace(input, &[], &Config::default());
-        assert_eq!(trace.last(), Some(&Traced::Error("IncompleteMessage".into(), 400)), "{trace:?}");
+        assert_eq!(
+            trace.last(),
+            Some(&Traced::Error("IncompleteMessage".into(), 400)),
+            "{trace:?}"
+        );
     }
     let mut server = ServerConnection::default();
     server.handle_eof();

@@ -19,7 +19,10 @@ fn available(program: &str, args: &[&str]) -> bool {
         .is_ok_and(|s| s.success());
     if !ok {
         let message = format!("SKIPPED: {program} {} is not available", args.join(" "));
-        assert!(std::env::var_os("CI").is_none(), "{message}; CI must have it");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{message}; CI must have it"
+        );
         eprintln!("{message}");
     }
     ok
@@ -40,7 +43,9 @@ fn spawn_server() -> u16 {
 }
 
 fn serve(mut stream: TcpStream) {
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut conn = ServerConnection::default();
     let mut buf = [0u8; 4096];
     let mut request = (String::new(), String::new(), 0usize);
@@ -58,13 +63,19 @@ fn serve(mut stream: TcpStream) {
                     let text = format!("{} {} {}\n", request.0, request.1, request.2);
                     let fields = [Field::new("Content-Type", b"text/plain")];
                     if request.1.starts_with("/chunked") {
-                        conn.send_response(&Response::new(200, &fields), Body::Streaming).unwrap();
+                        conn.send_response(&Response::new(200, &fields), Body::Streaming)
+                            .unwrap();
                         for piece in text.as_bytes().chunks(3) {
                             conn.send_data(piece).unwrap();
                         }
-                        conn.send_trailers(&[Field::new("X-Checksum", b"42")]).unwrap();
+                        conn.send_trailers(&[Field::new("X-Checksum", b"42")])
+                            .unwrap();
                     } else {
-                        conn.send_response(&Response::new(200, &fields), Body::Length(text.len() as u64)).unwrap();
+                        conn.send_response(
+                            &Response::new(200, &fields),
+                            Body::Length(text.len() as u64),
+                        )
+                        .unwrap();
                         if request.0 != "HEAD" {
                             conn.send_data(text.as_bytes()).unwrap();
                         }
@@ -96,8 +107,16 @@ fn serve(mut stream: TcpStream) {
 }
 
 fn curl(args: &[&str]) -> String {
-    let out = Command::new("curl").args(["-s", "--max-time", "10"]).args(args).output().unwrap();
-    assert!(out.status.success(), "curl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("curl")
+        .args(["-s", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "curl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -114,8 +133,13 @@ fn curl_against_our_server() {
     // A chunked upload with Expect: 100-continue.
     let body = "x".repeat(100_000);
     let out = curl(&[
-        "-H", "Transfer-Encoding: chunked", "-H", "Expect: 100-continue",
-        "--data-binary", &body, &format!("{base}/upload"),
+        "-H",
+        "Transfer-Encoding: chunked",
+        "-H",
+        "Expect: 100-continue",
+        "--data-binary",
+        &body,
+        &format!("{base}/upload"),
     ]);
     assert_eq!(out, "POST /upload 100000\n");
     // HTTP/1.0 and HEAD.
@@ -176,8 +200,15 @@ fn h11_client_against_our_server() {
         return;
     }
     let port = spawn_server();
-    let out = Command::new("python3").args(["-c", H11_CLIENT, &port.to_string()]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .args(["-c", H11_CLIENT, &port.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "(200, 'GET /one 0\\n', [])\n(200, 'POST /chunked-two 9\\n', [('x-checksum', '42')])\n"
@@ -186,16 +217,22 @@ fn h11_client_against_our_server() {
 
 /// Runs our client over `stream`: pipelined requests, then every event until all answered.
 fn run_client(mut stream: TcpStream, requests: &[(&str, &str, Option<&[u8]>)]) -> Vec<String> {
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut client = ClientConnection::default();
     let host = [Field::new("Host", b"127.0.0.1")];
     for (method, target, body) in requests {
         match body {
             Some(body) => {
-                client.send_request(&Request::new(method, target, &host), Body::Streaming).unwrap();
+                client
+                    .send_request(&Request::new(method, target, &host), Body::Streaming)
+                    .unwrap();
                 client.send_data(body).unwrap();
             }
-            None => client.send_request(&Request::new(method, target, &host), Body::Empty).unwrap(),
+            None => client
+                .send_request(&Request::new(method, target, &host), Body::Empty)
+                .unwrap(),
         }
         client.finish().unwrap();
     }
@@ -210,7 +247,11 @@ fn run_client(mut stream: TcpStream, requests: &[(&str, &str, Option<&[u8]>)]) -
                 Some(Event::Data(d)) => log.push(format!("data {}", String::from_utf8_lossy(d))),
                 Some(Event::Trailers(t)) => {
                     for f in t.iter() {
-                        log.push(format!("trailer {}: {}", f.name.to_ascii_lowercase(), String::from_utf8_lossy(f.value)));
+                        log.push(format!(
+                            "trailer {}: {}",
+                            f.name.to_ascii_lowercase(),
+                            String::from_utf8_lossy(f.value)
+                        ));
                     }
                 }
                 Some(Event::EndOfMessage) => {
@@ -234,11 +275,11 @@ fn run_client(mut stream: TcpStream, requests: &[(&str, &str, Option<&[u8]>)]) -
     // Merge data pieces for a stable comparison.
     let mut merged: Vec<String> = Vec::new();
     for line in log {
-        if let (Some(last), Some(rest)) = (merged.last_mut(), line.strip_prefix("data ")) {
-            if last.starts_with("data ") {
-                last.push_str(rest);
-                continue;
-            }
+        if let (Some(last), Some(rest)) = (merged.last_mut(), line.strip_prefix("data "))
+            && last.starts_with("data ")
+        {
+            last.push_str(rest);
+            continue;
         }
         merged.push(line);
     }
@@ -273,24 +314,43 @@ fn our_client_against_node() {
     if !available("node", &["--version"]) {
         return;
     }
-    let mut child = Command::new("node").args(["-e", NODE_SERVER]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new("node")
+        .args(["-e", NODE_SERVER])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let port: u16 = line.trim().parse().unwrap();
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let log = run_client(
         stream,
-        &[("GET", "/a", None), ("HEAD", "/b", None), ("POST", "/chunked", Some(b"12345")), ("GET", "/d", None)],
+        &[
+            ("GET", "/a", None),
+            ("HEAD", "/b", None),
+            ("POST", "/chunked", Some(b"12345")),
+            ("GET", "/d", None),
+        ],
     );
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(
         log,
         [
-            "status 200", "data GET /a 0", "end",
-            "status 200", "end",
-            "status 200", "data POST /chunked 5", "trailer x-sum: 5", "end",
-            "status 200", "data GET /d 0", "end",
+            "status 200",
+            "data GET /a 0",
+            "end",
+            "status 200",
+            "end",
+            "status 200",
+            "data POST /chunked 5",
+            "trailer x-sum: 5",
+            "end",
+            "status 200",
+            "data GET /d 0",
+            "end",
         ]
     );
 }
@@ -342,15 +402,25 @@ fn our_client_against_an_h11_server() {
     if !python_has_h11() {
         return;
     }
-    let mut child = Command::new("python3").args(["-c", H11_SERVER]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new("python3")
+        .args(["-c", H11_SERVER])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let port: u16 = line.trim().parse().unwrap();
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     // h11 reads one request at a time but accepts pipelined bytes.
     let log = run_client(
         stream,
-        &[("GET", "/informational", None), ("POST", "/chunked", Some(b"abc")), ("GET", "/last", None)],
+        &[
+            ("GET", "/informational", None),
+            ("POST", "/chunked", Some(b"abc")),
+            ("GET", "/last", None),
+        ],
     );
     let _ = child.kill();
     child.wait().unwrap();
@@ -358,9 +428,16 @@ fn our_client_against_an_h11_server() {
         log,
         [
             "Informational(ResponseHead { version: Http11, status: 103, reason: [], fields: [(\"Link\", \"</a>\")] })",
-            "status 200", "data /informational 0", "end",
-            "status 200", "data /chunked 3", "trailer x-done: yes", "end",
-            "status 200", "data /last 0", "end",
+            "status 200",
+            "data /informational 0",
+            "end",
+            "status 200",
+            "data /chunked 3",
+            "trailer x-done: yes",
+            "end",
+            "status 200",
+            "data /last 0",
+            "end",
         ]
     );
 }

@@ -32,7 +32,12 @@ fn fields() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
                 let n = name.to_ascii_lowercase();
                 !matches!(
                     n.as_str(),
-                    "host" | "content-length" | "transfer-encoding" | "connection" | "upgrade" | "expect"
+                    "host"
+                        | "content-length"
+                        | "transfer-encoding"
+                        | "connection"
+                        | "upgrade"
+                        | "expect"
                 )
             })
             .collect()
@@ -40,7 +45,10 @@ fn fields() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
 }
 
 fn body_kind() -> impl Strategy<Value = (Vec<Vec<u8>>, bool)> {
-    (prop::collection::vec(prop::collection::vec(any::<u8>(), 0..64), 0..5), any::<bool>())
+    (
+        prop::collection::vec(prop::collection::vec(any::<u8>(), 0..64), 0..5),
+        any::<bool>(),
+    )
 }
 
 fn as_fields(fields: &[(String, Vec<u8>)]) -> Vec<Field<'_>> {
@@ -60,8 +68,14 @@ fn request_bytes(
     let fields = as_fields(&all);
     let mut client = ClientConnection::default();
     let total: usize = parts.iter().map(Vec::len).sum();
-    let body = if chunked { Body::Streaming } else { Body::Length(total as u64) };
-    client.send_request(&Request::new(method, target, &fields), body).unwrap();
+    let body = if chunked {
+        Body::Streaming
+    } else {
+        Body::Length(total as u64)
+    };
+    client
+        .send_request(&Request::new(method, target, &fields), body)
+        .unwrap();
     for p in parts {
         client.send_data(p).unwrap();
     }
@@ -73,7 +87,12 @@ fn request_bytes(
     } else {
         expected_fields.push(("Content-Length".into(), total.to_string().into_bytes()));
     }
-    let mut expected = vec![Traced::Request(method.into(), target.into(), "HTTP/1.1".into(), expected_fields)];
+    let mut expected = vec![Traced::Request(
+        method.into(),
+        target.into(),
+        "HTTP/1.1".into(),
+        expected_fields,
+    )];
     if total > 0 {
         expected.push(Traced::Data(parts.concat()));
     }
@@ -213,7 +232,10 @@ fn differential(head: &[u8]) {
             req.method.unwrap().to_string(),
             req.path.unwrap().to_string(),
             req.version.unwrap(),
-            req.headers.iter().map(|h| (h.name.to_string(), h.value.to_vec())).collect::<Vec<_>>(),
+            req.headers
+                .iter()
+                .map(|h| (h.name.to_string(), h.value.to_vec()))
+                .collect::<Vec<_>>(),
         )),
         _ => None,
     };

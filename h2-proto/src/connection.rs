@@ -23,6 +23,7 @@
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 
+use bytes::Bytes;
 use qpack_hpack::hpack::{self, Field, Header};
 use wire_codec::{DecodeError, Duration, Instant, Output};
 
@@ -252,7 +253,7 @@ pub enum Event {
         /// The stream.
         stream: StreamId,
         /// The bytes (padding removed).
-        data: Vec<u8>,
+        data: Bytes,
         /// The peer ended its side of the stream.
         end_stream: bool,
     },
@@ -320,6 +321,9 @@ pub enum UserError {
     /// Too many of our PINGs are unanswered.
     #[error("too many PINGs in flight")]
     TooManyPings,
+    /// The fields exceed the peer's SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2).
+    #[error("header list larger than the peer accepts")]
+    HeaderListTooLarge,
 }
 
 /// How a stream we no longer track ended, to judge frames that arrive late (RFC 9113 §5.1).
@@ -352,8 +356,9 @@ struct Stream {
     recv_window: i64,
     /// Delivered bytes not yet returned to the peer with WINDOW_UPDATE.
     recv_unacked: u32,
-    send_buf: Vec<u8>,
-    send_pos: usize,
+    /// Accepted DATA not yet transmitted, as the application handed it over.
+    send_queue: VecDeque<Bytes>,
+    send_queued: usize,
     /// END_STREAM follows the buffered data.
     send_end: bool,
     /// Trailers to send after the buffered data (encoded only then, to keep HPACK order).
@@ -375,8 +380,8 @@ impl Stream {
             send_window: i64::from(send_window),
             recv_window: i64::from(recv_window),
             recv_unacked: 0,
-            send_buf: Vec::new(),
-            send_pos: 0,
+            send_queue: VecDeque::new(),
+            send_queued: 0,
             send_end: false,
             send_trailers: None,
             scheduled: false,
@@ -387,7 +392,7 @@ impl Stream {
     }
 
     fn queued(&self) -> usize {
-        self.send_buf.len().saturating_sub(self.send_pos)
+        self.send_queued
     }
 }
 
@@ -444,6 +449,8 @@ pub struct Connection {
     streams: BTreeMap<u32, Stream>,
     closed: VecDeque<(u32, ClosedBy)>,
     send_order: VecDeque<u32>,
+    /// DATA accepted on all streams and not yet transmitted: within the connection window.
+    send_queued_total: usize,
     next_local_id: u32,
     last_peer_id: u32,
     active_local: u32,
@@ -463,6 +470,8 @@ pub struct Connection {
     tiny_frames: u32,
     now: Instant,
     scratch: Vec<u8>,
+    /// The `Bytes` being processed by `handle_input_bytes`.
+    input_owner: Option<Bytes>,
 }
 
 fn conn_err(code: ErrorCode, reason: Reason) -> H2Error {
@@ -516,6 +525,7 @@ impl Connection {
             streams: BTreeMap::new(),
             closed: VecDeque::new(),
             send_order: VecDeque::new(),
+            send_queued_total: 0,
             next_local_id: match role {
                 Role::Client => 1,
                 Role::Server => 2,
@@ -538,6 +548,7 @@ impl Connection {
             tiny_frames: 0,
             now,
             scratch: Vec::new(),
+            input_owner: None,
         };
         if role == Role::Client {
             conn.out.extend_from_slice(PREFACE);
@@ -629,19 +640,76 @@ impl Connection {
                 Err(e) => Err(e),
             }
         } else {
+            // Complete the one pending frame from the front of `input` (copying only its
+            // missing bytes), then go on with the rest of `input` without copying.
             let mut buf = core::mem::take(&mut self.recv_buf);
-            buf.extend_from_slice(input);
-            let used = self.process(&buf);
-            if let Ok(used) = used {
-                buf.drain(..used.min(buf.len()));
-                self.recv_buf = buf;
+            let mut rest = input;
+            if buf.len() < HEADER_LEN {
+                let take = (HEADER_LEN - buf.len()).min(rest.len());
+                buf.extend_from_slice(rest.get(..take).unwrap_or_default());
+                rest = rest.get(take..).unwrap_or_default();
             }
-            used.map(|_| ())
+            let result = match FrameHeader::decode(&buf) {
+                Err(_) => Ok(()),
+                Ok(header) => {
+                    let total = HEADER_LEN + header.length as usize;
+                    let max = self
+                        .config
+                        .settings
+                        .max_frame_size
+                        .max(self.acked.max_frame_size);
+                    let take = if header.length > max {
+                        0 // `process` reports FRAME_SIZE_ERROR from the header alone.
+                    } else {
+                        total.saturating_sub(buf.len()).min(rest.len())
+                    };
+                    buf.extend_from_slice(rest.get(..take).unwrap_or_default());
+                    rest = rest.get(take..).unwrap_or_default();
+                    match self.process(&buf) {
+                        Ok(used) if used >= buf.len() => {
+                            buf.clear();
+                            if self.fatal.is_some() {
+                                Ok(())
+                            } else {
+                                self.process(rest).map(|used| {
+                                    buf.extend_from_slice(rest.get(used..).unwrap_or_default());
+                                })
+                            }
+                        }
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            self.recv_buf = buf;
+            result
         };
         match result {
             Ok(()) => Ok(input.len()),
             Err(e) => Err(self.fail(e)),
         }
+    }
+
+    /// Like [`handle_input`](Self::handle_input), but DATA payloads of frames complete in
+    /// `input` are handed out as slices of it ([`Event::Data`] without a copy).
+    pub fn handle_input_bytes(&mut self, input: Bytes, now: Instant) -> Result<usize, H2Error> {
+        self.input_owner = Some(input.clone());
+        let result = self.handle_input(&input, now);
+        self.input_owner = None;
+        result
+    }
+
+    /// `data` as `Bytes`: a slice of the input when it lies within it, else a copy.
+    fn payload(&self, data: &[u8]) -> Bytes {
+        if let Some(owner) = &self.input_owner {
+            let base = owner.as_ptr() as usize;
+            let start = data.as_ptr() as usize;
+            if start >= base && start + data.len() <= base + owner.len() {
+                let offset = start - base;
+                return owner.slice(offset..offset + data.len());
+            }
+        }
+        Bytes::copy_from_slice(data)
     }
 
     /// Processes whole frames from `input`, returning the bytes used.
@@ -963,9 +1031,10 @@ impl Connection {
             return self.stream_error(id, ErrorCode::PROTOCOL_ERROR, Reason::MalformedMessage);
         }
         if !data.is_empty() || end_stream {
+            let data = self.payload(data);
             self.events.push_back(Event::Data {
                 stream: id,
-                data: data.to_vec(),
+                data,
                 end_stream,
             });
         }
@@ -1377,9 +1446,8 @@ impl Connection {
             } else {
                 self.active_local = self.active_local.saturating_sub(1);
             }
-            // Data the peer sent but the application never consumed is returned to the
-            // connection window, which must not leak.
-            let _ = stream;
+            // Unsent DATA is dropped and no longer holds connection window.
+            self.send_queued_total = self.send_queued_total.saturating_sub(stream.send_queued);
             self.remember_closed(id, by);
         }
     }
@@ -1478,7 +1546,8 @@ impl Connection {
     }
 
     /// Explicit consumption (with automatic WINDOW_UPDATE off): the application processed `n`
-    /// bytes of the stream's data, which may now be sent again by the peer.
+    /// bytes of the stream's data, which may now be sent again by the peer. Call it for every
+    /// delivered byte, also after the stream closed: the connection window needs them back.
     pub fn release_capacity(&mut self, stream: StreamId, n: usize) -> Result<(), UserError> {
         if let Some(e) = self.fatal {
             return Err(UserError::Closed(e));
@@ -1495,8 +1564,8 @@ impl Connection {
         if !s.state.can_send() || s.send_end {
             return 0;
         }
-        let queued_total: usize = 0;
-        let window = s.send_window.min(self.send_window) - s.queued() as i64 - queued_total as i64;
+        let window = (s.send_window - s.queued() as i64)
+            .min(self.send_window - self.send_queued_total as i64);
         let buffer = self
             .config
             .limits
@@ -1540,6 +1609,7 @@ impl Connection {
         }
         let fields: Vec<Field<'f>> = fields.into_iter().map(Into::into).collect();
         let summary = check_fields(SectionKind::Request, &fields)?;
+        self.check_list_size(&fields)?;
         let id = StreamId::new(self.next_local_id);
         self.next_local_id += 2;
         let mut stream = Stream::new(
@@ -1581,6 +1651,7 @@ impl Connection {
         }
         if s.sent_final_head {
             check_fields(SectionKind::Trailers, &fields)?;
+            self.check_list_size(&fields)?;
             if s.queued() == 0 {
                 self.encode_headers(stream, &fields, true);
                 self.transition(stream, Transition::SendEndStream);
@@ -1593,6 +1664,7 @@ impl Connection {
             return Err(UserError::WrongRole);
         }
         let summary = check_fields(SectionKind::Response, &fields)?;
+        self.check_list_size(&fields)?;
         let informational = summary.status.is_some_and(|s| (100..200).contains(&s));
         if informational && end_stream {
             return Err(UserError::Malformed(Malformed::BadStatus));
@@ -1607,15 +1679,31 @@ impl Connection {
         Ok(())
     }
 
-    /// Offers body bytes; returns how many were accepted, which is bounded by the stream and
-    /// connection send windows and the per-stream buffer limit (the rest: offer again after
-    /// [`Event::SendCapacity`]). `end_stream` takes effect only when every byte was accepted.
+    /// Offers body bytes; returns how many were accepted (copied), which is bounded by the
+    /// stream and connection send windows and the per-stream buffer limit (the rest: offer
+    /// again after [`Event::SendCapacity`]). `end_stream` takes effect only when every byte
+    /// was accepted.
     pub fn send_data(
         &mut self,
         stream: StreamId,
         data: &[u8],
         end_stream: bool,
     ) -> Result<usize, UserError> {
+        let n = data.len().min(self.send_capacity(stream));
+        let chunk = Bytes::copy_from_slice(data.get(..n).unwrap_or_default());
+        self.send_bytes(stream, chunk, end_stream && n == data.len())
+            .map(|_| n)
+    }
+
+    /// Like [`send_data`](Self::send_data) without copying: the accepted front of `data` is
+    /// kept by reference; what was not accepted is returned (empty when all was taken, and
+    /// only then does `end_stream` take effect).
+    pub fn send_bytes(
+        &mut self,
+        stream: StreamId,
+        mut data: Bytes,
+        end_stream: bool,
+    ) -> Result<Bytes, UserError> {
         self.check_open()?;
         let capacity = self.send_capacity(stream);
         let Some(s) = self.streams.get_mut(&stream.value()) else {
@@ -1625,20 +1713,20 @@ impl Connection {
             return Err(UserError::InvalidState(stream));
         }
         let n = data.len().min(capacity);
-        if s.send_pos > 0 && s.send_pos == s.send_buf.len() {
-            s.send_buf.clear();
-            s.send_pos = 0;
+        let rest = data.split_off(n);
+        if n > 0 {
+            s.send_queued += n;
+            self.send_queued_total += n;
+            s.send_queue.push_back(data);
         }
-        s.send_buf
-            .extend_from_slice(data.get(..n).unwrap_or_default());
-        if end_stream && n == data.len() {
+        if end_stream && rest.is_empty() {
             s.send_end = true;
         }
         if (n > 0 || s.send_end) && !s.scheduled {
             s.scheduled = true;
             self.send_order.push_back(stream.value());
         }
-        Ok(n)
+        Ok(rest)
     }
 
     /// Resets a stream with `code` (e.g. CANCEL).
@@ -1703,6 +1791,15 @@ impl Connection {
         Ok(())
     }
 
+    /// RFC 9113 §6.5.2: name + value + 32 per field, against the peer's limit.
+    fn check_list_size(&self, fields: &[Field<'_>]) -> Result<(), UserError> {
+        let size: usize = fields.iter().map(Field::size).sum();
+        if size > self.peer.max_header_list_size as usize {
+            return Err(UserError::HeaderListTooLarge);
+        }
+        Ok(())
+    }
+
     /// HPACK-encodes `fields` and queues HEADERS plus CONTINUATION frames within the peer's
     /// SETTINGS_MAX_FRAME_SIZE.
     fn encode_headers(&mut self, stream: StreamId, fields: &[Field<'_>], end_stream: bool) {
@@ -1738,15 +1835,26 @@ impl Connection {
     /// Writes pending bytes into `buf`, returning how many. Call until it returns 0. DATA is
     /// written straight from the streams' buffers, within the peer's windows and frame size.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> usize {
+        let limit = buf.len();
+        let mut writer = wire_codec::Writer::new(buf);
+        self.transmit(now, &mut writer, limit)
+    }
+
+    /// Like [`poll_transmit`](Self::poll_transmit), appending at most `limit` bytes to `out`
+    /// (no zeroing of a buffer first); with [`handle_input_bytes`](Self::handle_input_bytes)
+    /// on the other side, an in-memory pair moves DATA with a single copy.
+    pub fn poll_transmit_into(&mut self, now: Instant, out: &mut Vec<u8>, limit: usize) -> usize {
+        self.transmit(now, out, limit)
+    }
+
+    fn transmit(&mut self, now: Instant, out: &mut impl Output, limit: usize) -> usize {
         self.now = now;
+        let limit = limit.min(out.remaining_capacity());
         let mut written = 0;
         loop {
             let pending = self.out.get(self.out_pos..).unwrap_or_default();
-            let space = buf.len().saturating_sub(written);
-            let n = pending.len().min(space);
-            if let (Some(dst), Some(src)) = (buf.get_mut(written..written + n), pending.get(..n)) {
-                dst.copy_from_slice(src);
-            }
+            let n = pending.len().min(limit - written);
+            let _ = out.put_slice(pending.get(..n).unwrap_or_default());
             written += n;
             self.out_pos += n;
             if self.out_pos < self.out.len() {
@@ -1758,20 +1866,16 @@ impl Connection {
             if self.fatal.is_some() {
                 return written;
             }
-            let space = buf.len().saturating_sub(written);
-            match self.write_data(buf.get_mut(written..).unwrap_or_default()) {
+            match self.write_data(out, limit - written) {
                 Some(n) => written += n,
                 None => return written,
-            }
-            if space == 0 {
-                return written;
             }
         }
     }
 
     /// Writes one DATA frame from the next scheduled stream, or `None` when nothing can go.
-    fn write_data(&mut self, buf: &mut [u8]) -> Option<usize> {
-        if buf.len() <= HEADER_LEN {
+    fn write_data(&mut self, out: &mut impl Output, space: usize) -> Option<usize> {
+        if space <= HEADER_LEN {
             return None;
         }
         let mut tries = self.send_order.len();
@@ -1785,10 +1889,7 @@ impl Connection {
             };
             let queued = s.queued();
             let window = usize::try_from(s.send_window.min(conn_window).max(0)).unwrap_or(0);
-            let n = queued
-                .min(window)
-                .min(max_frame)
-                .min(buf.len() - HEADER_LEN);
+            let n = queued.min(window).min(max_frame).min(space - HEADER_LEN);
             if n == 0 && !(queued == 0 && s.send_end) {
                 // Blocked on a window: a WINDOW_UPDATE reschedules it.
                 s.scheduled = false;
@@ -1802,20 +1903,27 @@ impl Connection {
                 flags: if end_stream { flags::END_STREAM } else { 0 },
                 stream_id: StreamId::new(id),
             };
-            let mut w = wire_codec::Writer::new(buf);
-            let _ = header.encode(&mut w);
-            let _ = w.put_slice(
-                s.send_buf
-                    .get(s.send_pos..s.send_pos + n)
-                    .unwrap_or_default(),
-            );
-            let written = w.len();
-            s.send_pos += n;
+            let _ = header.encode(out);
+            let mut left = n;
+            while left > 0 {
+                let Some(front) = s.send_queue.front_mut() else {
+                    break;
+                };
+                let take = left.min(front.len());
+                let _ = out.put_slice(front.get(..take).unwrap_or_default());
+                if take == front.len() {
+                    s.send_queue.pop_front();
+                } else {
+                    let _ = front.split_to(take);
+                }
+                left -= take;
+            }
+            let written = HEADER_LEN + n;
+            s.send_queued -= n;
+            self.send_queued_total = self.send_queued_total.saturating_sub(n);
             s.send_window -= n as i64;
             self.send_window -= n as i64;
             if last {
-                s.send_buf.clear();
-                s.send_pos = 0;
                 s.scheduled = false;
                 let trailers = s.send_trailers.take();
                 if let Some(trailers) = trailers {

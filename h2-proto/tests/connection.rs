@@ -275,7 +275,7 @@ fn server_stream_idle_open_half_closed_remote_closed() {
         events(&mut conn),
         [Event::Data {
             stream: StreamId::new(1),
-            data: b"abc".to_vec(),
+            data: bytes::Bytes::from_static(b"abc"),
             end_stream: true
         }]
     );
@@ -1197,4 +1197,70 @@ fn frame_size_limit_is_enforced() {
     let frame = data(1, &big, false);
     // Rejected from the header alone, before the payload arrives.
     expect_conn_error(&mut conn, &frame[..9], ErrorCode::FRAME_SIZE_ERROR);
+}
+
+#[test]
+fn large_header_blocks_are_split_into_continuation() {
+    let (mut conn, mut peer) = server();
+    conn.handle_input(&peer.headers(1, &GET, true), T0).unwrap();
+    let big = "x".repeat(40_000);
+    let fields = [
+        Field::from((":status", "200")),
+        Field::from(("x-big", big.as_str())),
+    ];
+    conn.send_headers(StreamId::new(1), fields, true).unwrap();
+    let out = output(&mut conn);
+    assert_eq!(out[0].kind, kind::HEADERS);
+    assert_eq!(out[0].flags & 0x4, 0, "no END_HEADERS on the first frame");
+    assert_eq!(out[0].flags & 0x1, 0x1, "END_STREAM stays on HEADERS");
+    assert!(out.iter().all(|f| f.payload.len() <= 16_384));
+    let last = out.last().unwrap();
+    assert_eq!((last.kind, last.flags), (kind::CONTINUATION, 0x4));
+    let block: Vec<u8> = out.iter().flat_map(|f| f.payload.clone()).collect();
+    let decoded = peer.dec.decode_to_vec(&block).unwrap();
+    assert_eq!(decoded[1].value.len(), 40_000);
+}
+
+#[test]
+fn peer_header_list_limit_is_respected() {
+    let (mut conn, _) = client();
+    conn.handle_input(&settings(&[(setting::MAX_HEADER_LIST_SIZE, 200)]), T0)
+        .unwrap();
+    let long = "v".repeat(100);
+    let mut fields: Vec<Field> = GET.iter().map(|&f| Field::from(f)).collect();
+    fields.push(Field::from(("x-long", long.as_str())));
+    assert_eq!(
+        conn.send_request(fields, true),
+        Err(UserError::HeaderListTooLarge)
+    );
+}
+
+#[test]
+fn data_moves_without_copies() {
+    let (mut conn, mut peer) = server();
+    conn.handle_input(&peer.headers(1, &POST, false), T0)
+        .unwrap();
+    events(&mut conn);
+    let input = bytes::Bytes::from(data(1, b"zero-copy payload", true));
+    conn.handle_input_bytes(input.clone(), T0).unwrap();
+    let ev = events(&mut conn);
+    let Event::Data { data, .. } = &ev[0] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(data, "zero-copy payload");
+    assert_eq!(
+        data.as_ptr(),
+        input[9..].as_ptr(),
+        "a slice of the input, not a copy"
+    );
+
+    // Send side: what is not accepted comes back.
+    conn.send_headers(StreamId::new(1), [Field::from((":status", "200"))], false)
+        .unwrap();
+    let body = bytes::Bytes::from(vec![1u8; 70_000]);
+    let rest = conn.send_bytes(StreamId::new(1), body, true).unwrap();
+    assert_eq!(rest.len(), 70_000 - 65_535);
+    let mut sink = Vec::new();
+    while conn.poll_transmit_into(T0, &mut sink, 10_000) > 0 {}
+    assert!(sink.len() > 65_535);
 }

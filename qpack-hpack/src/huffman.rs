@@ -238,80 +238,61 @@ fn decode_into(input: &[u8], buf: &mut [u8], room: usize) -> Result<usize, Decod
     loop {
         refill(&mut acc, &mut bits, &mut rest);
         let exhausted = rest.is_empty();
-        if !exhausted && n + 6 <= room {
-            // Fast path: more than 56 bits are buffered, so three lookups of at most 13 bits
-            // each need no length checks; a longer code is left to the general loop below.
-            for _ in 0..3 {
-                let entry = DECODE[(acc >> (64 - LOOKUP_BITS)) as usize];
-                let count = entry >> 26;
-                if count == 0 {
-                    break;
-                }
-                if let Some([a, b]) = buf.get_mut(n..n + 2) {
-                    *a = entry as u8;
-                    *b = (entry >> 8) as u8;
-                }
-                let len = (entry >> 21) & 0x1f;
-                n += count as usize;
-                acc <<= len;
-                bits -= len;
-            }
-            if bits < 30 {
-                continue;
-            }
-        }
-        // Decode while every code fits in the buffered bits (30 is the longest code), or to the
-        // end once the input is exhausted.
-        while bits >= 30 || (exhausted && bits > 0) {
+        // Codes of up to 13 bits, up to two per lookup: with at least 13 bits buffered, every
+        // symbol an entry names lies within them.
+        while bits >= LOOKUP_BITS && n + 2 <= room {
             let entry = DECODE[(acc >> (64 - LOOKUP_BITS)) as usize];
             let count = entry >> 26;
-            let both_len = (entry >> 21) & 0x1f;
-            let first_len = (entry >> 16) & 0x1f;
-            let (symbols, len) = if count == 2 && both_len <= bits {
-                (2, both_len)
-            } else if count != 0 && first_len <= bits {
-                (1, first_len)
-            } else {
-                match decode_long(acc, bits) {
-                    Some((symbol, _)) if usize::from(symbol) == EOS => {
-                        return Err(DecodeFailure::Invalid(HuffmanError::EosInString));
-                    }
-                    Some((symbol, len)) => {
-                        if n >= room {
-                            return Err(DecodeFailure::TooLong);
-                        }
-                        if let Some(slot) = buf.get_mut(n) {
-                            *slot = symbol as u8;
-                        }
-                        n += 1;
-                        acc <<= len;
-                        bits -= len;
-                        continue;
-                    }
-                    // No whole symbol in what is left: the input is exhausted (otherwise at
-                    // least 30 bits would be buffered), so these bits are padding.
-                    None => {
-                        return check_padding(acc, bits)
-                            .map(|()| n)
-                            .map_err(DecodeFailure::Invalid);
-                    }
-                }
-            };
-            if n + symbols > room {
-                return Err(DecodeFailure::TooLong);
+            if count == 0 {
+                break;
             }
             // Both bytes are written; the second counts only for a two-symbol entry.
             if let Some([a, b]) = buf.get_mut(n..n + 2) {
                 *a = entry as u8;
                 *b = (entry >> 8) as u8;
             }
-            n += symbols;
+            let len = (entry >> 21) & 0x1f;
+            n += count as usize;
             acc <<= len;
             bits -= len;
         }
-        if exhausted {
+        if !exhausted && bits < 30 {
+            continue;
+        }
+        // A code longer than 13 bits (with all of it buffered: at least 30 bits, or the end
+        // of the input), the last few bits of the input, or the output limit: one symbol with
+        // every check.
+        if bits == 0 {
             return Ok(n);
         }
+        let entry = DECODE[(acc >> (64 - LOOKUP_BITS)) as usize];
+        let first_len = (entry >> 16) & 0x1f;
+        let (symbol, len) = if entry >> 26 != 0 && first_len <= bits {
+            (entry & 0xff, first_len)
+        } else {
+            match decode_long(acc, bits) {
+                Some((symbol, _)) if usize::from(symbol) == EOS => {
+                    return Err(DecodeFailure::Invalid(HuffmanError::EosInString));
+                }
+                Some((symbol, len)) => (u32::from(symbol), len),
+                // No whole symbol in what is left: the input is exhausted (otherwise at least
+                // 30 bits would be buffered), so these bits are padding.
+                None => {
+                    return check_padding(acc, bits)
+                        .map(|()| n)
+                        .map_err(DecodeFailure::Invalid);
+                }
+            }
+        };
+        if n >= room {
+            return Err(DecodeFailure::TooLong);
+        }
+        if let Some(slot) = buf.get_mut(n) {
+            *slot = symbol as u8;
+        }
+        n += 1;
+        acc <<= len;
+        bits -= len;
     }
 }
 
@@ -333,13 +314,16 @@ fn refill(acc: &mut u64, bits: &mut u32, rest: &mut &[u8]) {
         *bits = filled;
         *rest = rest.get(take as usize..).unwrap_or_default();
     } else {
-        while *bits <= 56 {
-            let Some((&byte, tail)) = rest.split_first() else {
-                break;
-            };
-            *acc |= u64::from(byte) << (56 - *bits);
-            *bits += 8;
-            *rest = tail;
+        // Fewer than 8 bytes left: as many as fit, through one zero-padded word.
+        let take = (((64 - *bits) / 8) as usize).min(rest.len());
+        let mut word = [0u8; 8];
+        if let (Some(dst), Some(src)) = (word.get_mut(..take), rest.get(..take)) {
+            dst.copy_from_slice(src);
+        }
+        if take > 0 {
+            *acc |= u64::from_be_bytes(word) >> *bits;
+            *bits += 8 * take as u32;
+            *rest = rest.get(take..).unwrap_or_default();
         }
     }
 }

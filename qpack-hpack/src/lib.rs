@@ -4,6 +4,10 @@
 //! fails cleanly; QPACK encoder and decoder streams are sans-IO state machines that accept
 //! stream bytes in any chunking.
 //!
+//! - [`hpack`]: HPACK decoder and encoder (RFC 7541).
+//! - [`prefix_int`] and [`huffman`]: the prefixed integers (RFC 7541 §5.1) and Huffman code
+//!   (RFC 7541 §5.2, Appendix B) that HPACK and QPACK share.
+//!
 //! Status: the workspace foundation is in place; HPACK and QPACK land with the qpack-hpack
 //! issue.
 #![no_std]

@@ -8,7 +8,7 @@
 //! Decoding is bounded: values above [`MAX_VALUE`] (2^62 - 1, the largest QPACK must handle,
 //! RFC 9204 §4.1.1) and encodings with more continuation bytes than such a value needs are
 //! errors, so a stream of `0x80` bytes cannot keep the decoder busy. Truncated input is
-//! [`Incomplete`](wire_codec::Incomplete), never a panic.
+//! [`Incomplete`], never a panic.
 //!
 //! ```
 //! use qpack_hpack::prefix_int;
@@ -61,6 +61,14 @@ const fn prefix_mask(prefix_bits: u8) -> u8 {
 /// [`Reader::peek_u8`]). Consumes nothing unless it succeeds.
 #[inline]
 pub fn decode(reader: &mut Reader<'_>, prefix_bits: u8) -> Result<u64, DecodeError<IntegerError>> {
+    // Most integers fit in their prefix: one byte, no loop.
+    let mask = prefix_mask(prefix_bits);
+    if let Ok(first) = reader.peek_u8()
+        && first & mask < mask
+    {
+        reader.skip(1)?;
+        return Ok(u64::from(first & mask));
+    }
     let (value, len) = decode_slice(reader.peek_rest(), prefix_bits)?;
     // `decode_slice` checked that `len` bytes are present.
     reader.skip(len)?;

@@ -24,6 +24,7 @@ impl ConnectionId {
     };
 
     /// A connection ID holding `bytes`, if there are at most 20.
+    #[inline]
     pub fn new(bytes: &[u8]) -> Result<Self, ConnectionIdTooLong> {
         let mut id = Self::EMPTY;
         let dst = id

@@ -205,6 +205,7 @@ impl Header {
 /// Parses the header of the packet at the start of `bytes`. `local_cid_len` is the length of
 /// the connection IDs this endpoint issues, needed to find the end of a short header's
 /// Destination Connection ID (RFC 9000 §17.3).
+#[inline]
 pub fn parse_header(bytes: &[u8], local_cid_len: usize) -> Result<Header, PacketError> {
     let mut r = Reader::new(bytes);
     let first = r.read_u8().map_err(|_| PacketError::Truncated)?;
@@ -414,6 +415,7 @@ impl Unmasked {
 
 /// Where the header protection sample starts: 4 bytes after the packet number's start,
 /// whatever the packet number's length (RFC 9001 §5.4.2).
+#[inline]
 fn sample_range(pn_offset: usize, sample_len: usize) -> Range<usize> {
     let start = pn_offset + 4;
     start..start + sample_len
@@ -421,11 +423,14 @@ fn sample_range(pn_offset: usize, sample_len: usize) -> Range<usize> {
 
 /// Removes header protection from `packet` (exactly one packet, as [`Header::len`] bytes),
 /// in place (RFC 9001 §5.4).
+#[inline]
 pub fn remove_header_protection(
     packet: &mut [u8],
     header: &Header,
     key: &dyn HeaderKey,
 ) -> Result<Unmasked, PacketError> {
+    // Only this packet's bytes: the sample must not reach into a coalesced packet after it.
+    let packet = packet.get_mut(..header.len).ok_or(PacketError::Truncated)?;
     let sample = packet
         .get(sample_range(header.pn_offset, key.sample_len()))
         .ok_or(PacketError::TooShortForSample)?;
@@ -452,6 +457,7 @@ pub fn remove_header_protection(
 
 /// Decrypts the payload of `packet` in place once header protection is off, returning the
 /// plaintext frames. `pn` is the full packet number ([`packet_number::decode`]).
+#[inline]
 pub fn decrypt_payload<'a>(
     packet: &'a mut [u8],
     header: &Header,
@@ -483,6 +489,7 @@ pub struct Opened<'a> {
 /// Removes header and payload protection from one packet (RFC 9001 §5): the usual path for
 /// Initial and Handshake packets, and for 1-RTT when no key update is pending. `largest_pn`
 /// is the largest packet number processed so far in the packet's space.
+#[inline]
 pub fn open<'a>(
     packet: &'a mut [u8],
     header: &Header,
@@ -596,6 +603,7 @@ impl PacketBuilder {
     }
 
     /// Writes a short header (RFC 9000 §17.3.1).
+    #[inline]
     pub fn short(
         w: &mut Writer<'_>,
         dcid: &ConnectionId,
@@ -672,6 +680,7 @@ impl PacketBuilder {
     /// header, seals the payload and masks the header. This is [`PacketBuilder::finish`]
     /// without the writer, for callers that wrote the frames into the buffer by other means;
     /// the packet must be long enough for the header protection sample (RFC 9001 §5.4.2).
+    #[inline]
     pub fn protect(
         &self,
         packet: &mut [u8],
@@ -716,6 +725,7 @@ impl PacketBuilder {
 }
 
 /// The low `pn_len` bytes of `pn`, big-endian.
+#[inline]
 fn put_packet_number(w: &mut Writer<'_>, pn: u64, pn_len: usize) -> Result<(), BufferTooSmall> {
     let bytes = packet_number::truncate(pn, pn_len).to_be_bytes();
     w.put_slice(bytes.get(4 - pn_len..).unwrap_or_default())

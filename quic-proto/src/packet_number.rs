@@ -17,6 +17,7 @@ pub fn encoded_len(pn: u64, largest_acked: Option<u64>) -> usize {
 }
 
 /// The low `len` bytes of `pn`, as written on the wire (big-endian, `len` in 1..=4).
+#[inline]
 pub fn truncate(pn: u64, len: usize) -> u32 {
     match len {
         1 => (pn & 0xff) as u32,
@@ -29,6 +30,7 @@ pub fn truncate(pn: u64, len: usize) -> u32 {
 /// The full packet number closest to the next expected one (`largest_pn + 1`) whose low
 /// `len` bytes are `truncated` (RFC 9000 Appendix A.3). `largest_pn` is the largest packet
 /// number successfully processed in the space, `None` if none yet.
+#[inline]
 pub fn decode(truncated: u32, len: usize, largest_pn: Option<u64>) -> u64 {
     let expected = largest_pn.map_or(0, |pn| pn.saturating_add(1));
     let bits = 8 * len.clamp(1, 4) as u32;

@@ -104,14 +104,17 @@ fn name_value_bytes(sections: &[Section]) -> usize {
         .sum()
 }
 
-/// The compression ratio of every qif at every setting, printed as a table; the issue's goals
-/// at capacity 4096 and 100 blocked streams are asserted.
+/// The compression ratio of every qif at every setting, printed as a table. The issue's goals
+/// at capacity 4096 and 100 blocked streams (fb-req ≤ 0.220, fb-resp ≤ 0.152, netbsd ≤ 0.150)
+/// are reported; the assertions guard what has been reached (fb-req meets its goal; fb-resp
+/// and netbsd do not yet) against regressions.
 #[test]
 fn compression_ratio_on_qifs() {
     let Some(qifs) = qifs() else {
         return;
     };
     let goals = [("fb-req", 0.220), ("fb-resp", 0.152), ("netbsd", 0.150)];
+    let reached = [("fb-req", 0.220), ("fb-resp", 0.170), ("netbsd", 0.155)];
     println!("QPACK ratio (encoder stream + sections) / (name + value), immediate acks");
     for (name, sections) in &qifs {
         let plain = name_value_bytes(sections) as f64;
@@ -121,17 +124,87 @@ fn compression_ratio_on_qifs() {
                 let e = encode(sections, capacity, blocked);
                 let ratio = (e.encoder_stream_bytes + e.section_bytes) as f64 / plain;
                 line += &format!("  {capacity}/{blocked}={ratio:.3}");
-                if capacity == 4096 && blocked == 100 {
-                    if let Some((_, goal)) = goals.iter().find(|(n, _)| n == name) {
-                        if ratio > *goal {
-                            println!("GOAL MISSED {name}: ratio {ratio:.4} above {goal}");
-                        }
+                if capacity == 4096
+                    && blocked == 100
+                    && let Some((_, goal)) = goals.iter().find(|(n, _)| n == name)
+                {
+                    let (_, bound) = reached.iter().find(|(n, _)| n == name).unwrap();
+                    if ratio > *goal {
+                        println!("{name}: ratio {ratio:.4} misses the goal {goal}");
                     }
+                    assert!(
+                        ratio <= *bound,
+                        "{name}: ratio {ratio:.4} regressed above {bound}"
+                    );
                 }
             }
         }
         println!("{line}");
     }
+}
+
+/// ls-qpack's encoder (pylsqpack) measured the same way, for comparison: printed, not asserted.
+const PYLSQPACK_RATIOS: &str = r##"
+import sys
+import pylsqpack
+for path in sys.argv[1:]:
+    sections, current = [], []
+    for line in open(path, "rb"):
+        line = line.rstrip(b"\n")
+        if line.startswith(b"#"):
+            continue
+        if not line:
+            if current:
+                sections.append(current)
+            current = []
+            continue
+        name, _, value = line.partition(b"\t")
+        current.append((name, value))
+    if current:
+        sections.append(current)
+    plain = sum(len(n) + len(v) for s in sections for n, v in s)
+    row = []
+    for capacity in (0, 256, 512, 4096):
+        for blocked in (0, 100):
+            encoder = pylsqpack.Encoder()
+            decoder = pylsqpack.Decoder(capacity, blocked)
+            total = len(encoder.apply_settings(capacity, blocked))
+            for i, section in enumerate(sections):
+                stream_id = 4 * (i + 1)
+                stream, block = encoder.encode(stream_id, section)
+                total += len(stream) + len(block)
+                decoder.feed_encoder(stream)
+                control, _ = decoder.feed_header(stream_id, block)
+                encoder.feed_decoder(control)
+            row.append("%d/%d=%.3f" % (capacity, blocked, total / plain))
+    print("%16s  %s" % (path.rsplit("/", 1)[-1][:-4], "  ".join(row)))
+"##;
+
+#[test]
+fn pylsqpack_compression_ratio_for_comparison() {
+    let Some(dir) = shared::corpus("qifs/qifs") else {
+        return;
+    };
+    if !pylsqpack_available() {
+        return;
+    }
+    let files: Vec<String> = ["fb-req", "fb-resp", "netbsd"]
+        .iter()
+        .map(|n| dir.join(format!("{n}.qif")).to_string_lossy().into_owned())
+        .collect();
+    let output = Command::new("python3")
+        .args(["-c", PYLSQPACK_RATIOS])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("pylsqpack (ls-qpack) ratio, same method:");
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 3);
 }
 
 /// Decodes a record file with pylsqpack and prints the sections in stream order as a qif.
@@ -254,62 +327,4 @@ fn sections_keep_their_order() {
         .map(|(i, (id, _))| (*id, i))
         .collect();
     assert_eq!(ids.len(), 5);
-}
-
-#[test]
-#[ignore]
-fn experiment() {
-    let qifs = qifs().unwrap();
-    for (name, sections) in &qifs {
-        if !name.starts_with("fb-resp") || name.ends_with("hq") {
-            continue;
-        }
-        for drop in [
-            "",
-            "content-security-policy",
-            "x-fb-debug",
-            "expires",
-            "date",
-            "last-modified",
-        ] {
-            let s: Vec<Section> = sections
-                .iter()
-                .map(|s| {
-                    s.iter()
-                        .filter(|(n, _)| n != drop.as_bytes())
-                        .cloned()
-                        .collect()
-                })
-                .collect();
-            let only: Vec<Section> = sections
-                .iter()
-                .map(|s| {
-                    s.iter()
-                        .filter(|(n, _)| n == drop.as_bytes())
-                        .cloned()
-                        .collect()
-                })
-                .collect();
-            if !drop.is_empty() {
-                let e = encode(&only, 4096, 100);
-                println!(
-                    "only {drop}: bytes {} (enc {} sec {}) plain {}",
-                    e.encoder_stream_bytes + e.section_bytes,
-                    e.encoder_stream_bytes,
-                    e.section_bytes,
-                    name_value_bytes(&only)
-                );
-            }
-            let plain = name_value_bytes(&s) as f64;
-            let e = encode(&s, 4096, 100);
-            println!(
-                "{name} without {drop:>25}: ratio {:.3} bytes {} (enc {} sec {}) plain {}",
-                (e.encoder_stream_bytes + e.section_bytes) as f64 / plain,
-                e.encoder_stream_bytes + e.section_bytes,
-                e.encoder_stream_bytes,
-                e.section_bytes,
-                plain
-            );
-        }
-    }
 }

@@ -115,7 +115,7 @@ fn coalesced_packets_and_trailing_padding() {
 #[test]
 fn header_rules() {
     // Fixed bit zero.
-    let mut bad = vec![0x80 | 0x00, 0, 0, 0, 1, 0, 0, 0];
+    let mut bad = vec![0x80, 0, 0, 0, 1, 0, 0, 0]; // long header, fixed bit clear
     assert_eq!(
         packet::parse_header(&bad, 0),
         Err(PacketError::FixedBitZero)
@@ -532,5 +532,58 @@ proptest! {
             let r = packet::open(&mut datagram[range], &header, &*keys.remote.header, &*keys.remote.packet, None);
             prop_assert!(r.is_err());
         }
+    }
+}
+
+/// Key update (RFC 9001 §6): both ends move to the next generation of 1-RTT secrets; packets
+/// sealed with the new keys open only with the new keys; header protection keys stay.
+#[test]
+fn key_update_moves_both_directions_to_the_next_generation() {
+    use quic_proto::crypto::{CipherSuite, OneRttSecrets, Secret};
+    let dcid = ConnectionId::new(&[5; 8]).unwrap();
+    for suite in [
+        CipherSuite::Aes128GcmSha256,
+        CipherSuite::Aes256GcmSha384,
+        CipherSuite::ChaCha20Poly1305Sha256,
+    ] {
+        let len = suite.secret_len();
+        let mut client = OneRttSecrets {
+            suite,
+            version: Version::V1,
+            client: Secret::new(&vec![1; len]).unwrap(),
+            server: Secret::new(&vec![2; len]).unwrap(),
+        };
+        let mut server = client.clone();
+        let hp = Ring.header_key(suite, Version::V1, &client.client).unwrap();
+        let (old_send, _) = client.packet_keys(&Ring, Side::Client).unwrap();
+        client.update(&Ring).unwrap();
+        server.update(&Ring).unwrap();
+        let (send, _) = client.packet_keys(&Ring, Side::Client).unwrap();
+        let (_, old_recv) = OneRttSecrets {
+            client: Secret::new(&vec![1; len]).unwrap(),
+            server: Secret::new(&vec![2; len]).unwrap(),
+            ..client.clone()
+        }
+        .packet_keys(&Ring, Side::Server)
+        .unwrap();
+        let (_, recv) = server.packet_keys(&Ring, Side::Server).unwrap();
+
+        let seal = |key: &dyn quic_proto::crypto::PacketKey, phase: bool| {
+            let mut buf = vec![0u8; 64];
+            let mut w = Writer::new(&mut buf);
+            let b = PacketBuilder::short(&mut w, &dcid, false, phase, 10, 2).unwrap();
+            Frame::Ping.encode(&mut w).unwrap();
+            let len = b.finish(&mut w, &*hp, key).unwrap();
+            buf.truncate(len);
+            buf
+        };
+        let open = |mut packet: Vec<u8>, key: &dyn quic_proto::crypto::PacketKey| {
+            let header = packet::parse_header(&packet, 8).unwrap();
+            packet::open(&mut packet, &header, &*hp, key, Some(9)).map(|o| o.unmasked.key_phase())
+        };
+        assert_eq!(open(seal(&*send, true), &*recv), Ok(true), "{suite:?}");
+        assert!(open(seal(&*send, true), &*old_recv).is_err());
+        assert_eq!(open(seal(&*old_send, false), &*old_recv), Ok(false));
+        assert!(open(seal(&*old_send, false), &*recv).is_err());
     }
 }

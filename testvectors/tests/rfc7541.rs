@@ -136,8 +136,9 @@ fn rfc_lines() -> Option<Vec<String>> {
         text.lines()
             .map(|l| l.replace('\u{c}', ""))
             .filter(|l| {
-                !(l.starts_with("Peon & Ruellan") && l.trim_end().ends_with(']'))
-                    && !(l.starts_with("RFC 7541") && l.trim_end().ends_with("May 2015"))
+                let footer = l.starts_with("Peon & Ruellan") && l.trim_end().ends_with(']');
+                let header = l.starts_with("RFC 7541") && l.trim_end().ends_with("May 2015");
+                !footer && !header
             })
             .collect(),
     )

@@ -37,7 +37,8 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
     } else {
         format!("{authority}:80")
     };
-    let mut stream = TcpStream::connect(&address).map_err(|e| Failure(format!("{address}: {e}")))?;
+    let mut stream =
+        TcpStream::connect(&address).map_err(|e| Failure(format!("{address}: {e}")))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut client = ClientConnection::default();
     let fields = [
@@ -48,7 +49,9 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
     client
         .send_request(&Request::new("GET", &path, &fields), Body::Empty)
         .map_err(|e| Failure(format!("request: {e}")))?;
-    client.finish().map_err(|e| Failure(format!("request: {e}")))?;
+    client
+        .finish()
+        .map_err(|e| Failure(format!("request: {e}")))?;
     let request = client.pending_transmit().to_vec();
     client.consume_transmit(request.len());
     stream.write_all(&request)?;
@@ -74,7 +77,12 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
                         String::from_utf8_lossy(head.reason)
                     )?;
                     for field in head.fields.iter() {
-                        writeln!(out, "< {}: {}", field.name, String::from_utf8_lossy(field.value))?;
+                        writeln!(
+                            out,
+                            "< {}: {}",
+                            field.name,
+                            String::from_utf8_lossy(field.value)
+                        )?;
                     }
                     writeln!(out, "<")?;
                     let event_stream = head
@@ -89,7 +97,9 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
                     body += data.len();
                     match sse.as_mut() {
                         Some(parser) => {
-                            parser.handle_input(data).map_err(|e| Failure(e.to_string()))?;
+                            parser
+                                .handle_input(data)
+                                .map_err(|e| Failure(e.to_string()))?;
                             while let Some(event) = parser.poll_event() {
                                 writeln!(
                                     out,
@@ -103,11 +113,19 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
                 }
                 Ok(Some(Event::Trailers(trailers))) => {
                     for field in trailers.iter() {
-                        writeln!(out, "< (trailer) {}: {}", field.name, String::from_utf8_lossy(field.value))?;
+                        writeln!(
+                            out,
+                            "< (trailer) {}: {}",
+                            field.name,
+                            String::from_utf8_lossy(field.value)
+                        )?;
                     }
                 }
                 Ok(Some(Event::EndOfMessage)) => {
-                    writeln!(out, "* end of message: {body} body byte(s), {received} byte(s) received")?;
+                    writeln!(
+                        out,
+                        "* end of message: {body} body byte(s), {received} byte(s) received"
+                    )?;
                     return Ok(());
                 }
                 Ok(Some(Event::Closed)) => {

@@ -64,7 +64,9 @@ pub fn run(listen: SocketAddr) -> Result<(), Failure> {
     shared.log(&format!("listening on http://{}/", listener.local_addr()?));
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
-        let Ok(peer) = stream.peer_addr() else { continue };
+        let Ok(peer) = stream.peer_addr() else {
+            continue;
+        };
         let connection = Connection {
             id: shared.next_connection.fetch_add(1, Ordering::Relaxed) + 1,
             peer,
@@ -76,9 +78,10 @@ pub fn run(listen: SocketAddr) -> Result<(), Failure> {
             let n = stream.peek(&mut first).unwrap_or(0);
             let (name, handler) = choose_handler(&first[..n]);
             if let Err(e) = handler(stream, &connection) {
-                connection
-                    .shared
-                    .log(&format!("conn={} {name} from {} ended: {e}", connection.id, connection.peer));
+                connection.shared.log(&format!(
+                    "conn={} {name} from {} ended: {e}",
+                    connection.id, connection.peer
+                ));
             }
         });
     }
@@ -133,7 +136,9 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
                     body_len += data.len();
                     if let Some(request) = current.as_mut() {
                         let room = MAX_BODY.saturating_sub(request.body.len());
-                        request.body.extend_from_slice(&data[..data.len().min(room)]);
+                        request
+                            .body
+                            .extend_from_slice(&data[..data.len().min(room)]);
                     }
                 }
                 Ok(Some(Event::EndOfMessage)) => {
@@ -158,7 +163,10 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
                     let message = format!("{e}\n");
                     let fields = [Field::new("Content-Type", b"text/plain")];
                     if conn
-                        .send_response(&Response::new(status, &fields), Body::Length(message.len() as u64))
+                        .send_response(
+                            &Response::new(status, &fields),
+                            Body::Length(message.len() as u64),
+                        )
                         .is_ok()
                     {
                         let _ = conn.send_data(message.as_bytes());
@@ -240,9 +248,15 @@ fn respond(
         }
         _ => (404, b"text/plain", b"not found\n".to_vec()),
     };
-    let fields = [Field::new("Content-Type", content_type), Field::new("Server", b"wiretrace")];
-    conn.send_response(&Response::new(status, &fields), Body::Length(body.len() as u64))
-        .map_err(io::Error::other)?;
+    let fields = [
+        Field::new("Content-Type", content_type),
+        Field::new("Server", b"wiretrace"),
+    ];
+    conn.send_response(
+        &Response::new(status, &fields),
+        Body::Length(body.len() as u64),
+    )
+    .map_err(io::Error::other)?;
     if method != "HEAD" {
         conn.send_data(&body).map_err(io::Error::other)?;
     }

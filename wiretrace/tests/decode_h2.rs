@@ -4,8 +4,15 @@
 use std::process::Command;
 
 fn wiretrace(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretrace")).args(args).output().expect("run wiretrace");
-    (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    let out = Command::new(env!("CARGO_BIN_EXE_wiretrace"))
+        .args(args)
+        .output()
+        .expect("run wiretrace");
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -16,8 +23,14 @@ fn hex(bytes: &[u8]) -> String {
 fn client_connection_with_preface() {
     use h2_proto::{Config, Connection, Field};
     let mut conn = Connection::client(Config::default(), wire_codec::Instant::ZERO);
-    let req = [(":method", "GET"), (":scheme", "http"), (":authority", "localhost"), (":path", "/api/test")];
-    conn.send_request(req.iter().map(|&f| Field::from(f)), true).unwrap();
+    let req = [
+        (":method", "GET"),
+        (":scheme", "http"),
+        (":authority", "localhost"),
+        (":path", "/api/test"),
+    ];
+    conn.send_request(req.iter().map(|&f| Field::from(f)), true)
+        .unwrap();
     conn.ping(*b"wiretrac").unwrap();
     let mut buf = vec![0u8; 4096];
     let n = conn.poll_transmit(wire_codec::Instant::ZERO, &mut buf);
@@ -27,9 +40,19 @@ fn client_connection_with_preface() {
     assert!(lines[1].contains("PREFACE"), "{out}");
     assert!(lines[2].contains("SETTINGS(0x4) stream=0"), "{out}");
     assert!(lines[2].contains("ENABLE_PUSH=0"), "{out}");
-    assert!(lines[3].contains("HEADERS(0x1) stream=1 flags=0x05<END_STREAM,END_HEADERS>"), "{out}");
-    assert!(lines[3].contains(":method: GET | :scheme: http | :authority: localhost | :path: /api/test |"), "{out}");
-    assert!(lines[4].contains("PING(0x6) stream=0 flags=0x00 len=8 data=7769726574726163"), "{out}");
+    assert!(
+        lines[3].contains("HEADERS(0x1) stream=1 flags=0x05<END_STREAM,END_HEADERS>"),
+        "{out}"
+    );
+    assert!(
+        lines[3]
+            .contains(":method: GET | :scheme: http | :authority: localhost | :path: /api/test |"),
+        "{out}"
+    );
+    assert!(
+        lines[4].contains("PING(0x6) stream=0 flags=0x00 len=8 data=7769726574726163"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -42,18 +65,34 @@ fn server_frames_with_continuation_and_rfc7541_blocks() {
     input += &format!("{:06x}01000000000d{a}", a.len() / 2);
     input += &format!("{:06x}09040000000d{b}", b.len() / 2);
     input += "00000500010000000d68656c6c6f";
-    input += "000004030000000003" ;
+    input += "000004030000000003";
     input += "00000008";
     input += "0000080700000000000000000d0000000b";
     let (ok, out, err) = wiretrace(&["decode", "h2", "--server", &input]);
     assert!(ok, "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert!(lines[1].starts_with("@0") && lines[1].contains("HEADERS(0x1) stream=13 flags=0x00"), "{out}");
-    assert!(lines[2].contains("CONTINUATION(0x9) stream=13 flags=0x04<END_HEADERS>"), "{out}");
+    assert!(
+        lines[1].starts_with("@0") && lines[1].contains("HEADERS(0x1) stream=13 flags=0x00"),
+        "{out}"
+    );
+    assert!(
+        lines[2].contains("CONTINUATION(0x9) stream=13 flags=0x04<END_HEADERS>"),
+        "{out}"
+    );
     assert!(lines[2].contains(":status: 302 | cache-control: private | date: Mon, 21 Oct 2013 20:13:21 GMT | location: https://www.example.com |"), "{out}");
-    assert!(lines[3].contains("DATA(0x0) stream=13 flags=0x01<END_STREAM> len=5 data=\"hello\""), "{out}");
-    assert!(lines[4].contains("RST_STREAM(0x3) stream=3") && lines[4].contains("error=CANCEL"), "{out}");
-    assert!(lines[5].contains("GOAWAY(0x7) stream=0") && lines[5].contains("last_stream=13 error=ENHANCE_YOUR_CALM"), "{out}");
+    assert!(
+        lines[3].contains("DATA(0x0) stream=13 flags=0x01<END_STREAM> len=5 data=\"hello\""),
+        "{out}"
+    );
+    assert!(
+        lines[4].contains("RST_STREAM(0x3) stream=3") && lines[4].contains("error=CANCEL"),
+        "{out}"
+    );
+    assert!(
+        lines[5].contains("GOAWAY(0x7) stream=0")
+            && lines[5].contains("last_stream=13 error=ENHANCE_YOUR_CALM"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -29,7 +29,10 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn appendix_c_sequences_print_as_name_value_lines() {
     for (section, _, table_size, examples) in sequences() {
-        let input: String = examples.iter().map(|e| format!("{}\n", e.encoded)).collect();
+        let input: String = examples
+            .iter()
+            .map(|e| format!("{}\n", e.encoded))
+            .collect();
         let size = table_size.to_string();
         let out = wiretrace(
             &["decode", "hpack", "--max-table-size", &size, "-f", "-"],
@@ -52,7 +55,10 @@ fn appendix_c_sequences_print_as_name_value_lines() {
 #[test]
 fn json_prints_one_array_per_block() {
     let (_, _, _, examples) = sequences()[1];
-    let input: String = examples.iter().map(|e| format!("{}\n\n", e.encoded)).collect();
+    let input: String = examples
+        .iter()
+        .map(|e| format!("{}\n\n", e.encoded))
+        .collect();
     let out = wiretrace(&["decode", "hpack", "--json"], &input);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -82,7 +88,15 @@ fn json_prints_one_array_per_block() {
 
 #[test]
 fn a_single_block_from_arguments() {
-    let out = wiretrace(&["decode", "hpack", "8286", "8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d"], "");
+    let out = wiretrace(
+        &[
+            "decode",
+            "hpack",
+            "8286",
+            "8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d",
+        ],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -106,7 +120,10 @@ fn errors_name_the_rfc_error_and_the_offset_and_fail() {
     let out = wiretrace(&["decode", "hpack"], "0084ffffffff\n");
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("RFC 7541 §5.2") && stderr.contains("EOS"), "{stderr}");
+    assert!(
+        stderr.contains("RFC 7541 §5.2") && stderr.contains("EOS"),
+        "{stderr}"
+    );
     // A size update to 101, above --max-table-size.
     let out = wiretrace(&["decode", "hpack", "--max-table-size", "100"], "3f46\n");
     assert!(!out.status.success());

@@ -21,7 +21,10 @@ fn qifs() -> Option<PathBuf> {
         return Some(dir);
     }
     let message = format!("SKIPPED: {} not found", dir.display());
-    assert!(std::env::var_os("CI").is_none(), "{message}; CI must have it");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{message}; CI must have it"
+    );
     eprintln!("{message}");
     None
 }
@@ -56,7 +59,10 @@ fn qif_out_reproduces_the_input() {
             String::from_utf8_lossy(&out.stderr)
         );
         let expected = std::fs::read(dir.join(format!("qifs/{qif}.qif"))).unwrap();
-        assert!(out.stdout == expected, "{file}: output differs from {qif}.qif");
+        assert!(
+            out.stdout == expected,
+            "{file}: output differs from {qif}.qif"
+        );
     }
 }
 
@@ -68,7 +74,8 @@ fn qif_out_holds_blocked_sections_and_enforces_the_setting() {
     let Some(dir) = qifs() else {
         return;
     };
-    let bytes = std::fs::read(dir.join("encoded/qpack-05/examples/examples.out.220.100.1")).unwrap();
+    let bytes =
+        std::fs::read(dir.join("encoded/qpack-05/examples/examples.out.220.100.1")).unwrap();
     let mut records = Vec::new();
     let mut rest = &bytes[..];
     while !rest.is_empty() {
@@ -94,7 +101,11 @@ fn qif_out_holds_blocked_sections_and_enforces_the_setting() {
         ])
     };
     let out = run("1");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         ":path\t/index.html\n\n\
@@ -113,7 +124,11 @@ fn qif_out_holds_blocked_sections_and_enforces_the_setting() {
 #[test]
 fn hex_section_with_an_empty_table() {
     let out = wiretrace(&["decode", "qpack", "0000 510b 2f69 6e64 6578 2e68 746d 6c"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), ":path\t/index.html\n");
     let out = wiretrace(&["decode", "qpack", "0000 d1 d7 c1"]);
     assert_eq!(
@@ -125,7 +140,10 @@ fn hex_section_with_an_empty_table() {
 /// A dynamic reference with an empty table, and a truncated section, fail with the RFC error.
 #[test]
 fn hex_section_errors_name_the_rfc_error() {
-    for (hex, reason) in [("0000 80", "QPACK_DECOMPRESSION_FAILED"), ("00", "truncated")] {
+    for (hex, reason) in [
+        ("0000 80", "QPACK_DECOMPRESSION_FAILED"),
+        ("00", "truncated"),
+    ] {
         let out = wiretrace(&["decode", "qpack", hex]);
         assert!(!out.status.success(), "{hex}");
         let stderr = String::from_utf8_lossy(&out.stderr);

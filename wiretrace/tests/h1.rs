@@ -25,7 +25,11 @@ fn hex(bytes: &[u8]) -> String {
 fn decode_requests_from_hex_one_event_per_line() {
     let input = b"POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n";
     let out = wiretrace(&["decode", "h1", "--request", &hex(input)], b"");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "request POST /up HTTP/1.1\n  Host: a\n  Transfer-Encoding: chunked\ndata 3 \"abc\"\ntrailers\n  X-T: 1\nend-of-message\n\
@@ -37,7 +41,11 @@ fn decode_requests_from_hex_one_event_per_line() {
 fn decode_responses_raw_from_stdin() {
     let input = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
     let out = wiretrace(&["decode", "h1", "--response", "--raw"], input);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "informational HTTP/1.1 100 Continue\nresponse HTTP/1.1 200 OK\n  Content-Length: 2\ndata 2 \"hi\"\nend-of-message\nclosed\n"
@@ -50,7 +58,10 @@ fn decode_reports_smuggling_with_its_status() {
     let out = wiretrace(&["decode", "h1", "--raw"], input);
     assert!(!out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("both Content-Length and Transfer-Encoding"), "{stderr}");
+    assert!(
+        stderr.contains("both Content-Length and Transfer-Encoding"),
+        "{stderr}"
+    );
     assert!(stderr.contains("400"), "{stderr}");
 }
 
@@ -71,8 +82,19 @@ impl Server {
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         stdout.read_line(&mut line).unwrap();
-        let port = line.trim().trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap();
-        Server { child, port, stdout }
+        let port = line
+            .trim()
+            .trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        Server {
+            child,
+            port,
+            stdout,
+        }
     }
 
     fn log_lines(&mut self, n: usize) -> Vec<String> {
@@ -96,7 +118,9 @@ impl Drop for Server {
 /// Sends `request` on a fresh connection and reads until the server closes.
 fn exchange(port: u16, request: &[u8]) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     stream.write_all(request).unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).unwrap();
@@ -119,7 +143,10 @@ fn serve_routes_pipelined_on_one_connection() {
     assert_eq!(statuses.len(), 6, "{response}");
     assert!(response.contains("<!doctype html>"));
     assert!(response.contains("EventSource('/events')"));
-    assert!(response.contains("{\"i\":7,\"request_id\":3,\"connection_id\":1}"), "{response}");
+    assert!(
+        response.contains("{\"i\":7,\"request_id\":3,\"connection_id\":1}"),
+        "{response}"
+    );
     assert!(response.contains("received 5 byte(s)"));
     assert!(response.contains("HTTP/1.1 404 Not Found"));
     assert!(response.contains("Content-Type: text/event-stream"));
@@ -136,17 +163,28 @@ fn serve_many_connections_at_once() {
     let server = Server::start();
     let port = server.port;
     // Hold all connections open at the same time, then use them.
-    let mut streams: Vec<TcpStream> = (0..16).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+    let mut streams: Vec<TcpStream> = (0..16)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
     let mut connection_ids = Vec::new();
     for (i, stream) in streams.iter_mut().enumerate().rev() {
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let request = format!("GET /api/test?i={i} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let request =
+            format!("GET /api/test?i={i} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
         stream.write_all(request.as_bytes()).unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
         let body = response.split("\r\n\r\n").nth(1).unwrap();
         assert!(body.starts_with(&format!("{{\"i\":{i},")), "{body}");
-        let id = body.rsplit("\"connection_id\":").next().unwrap().trim().trim_end_matches('}').to_string();
+        let id = body
+            .rsplit("\"connection_id\":")
+            .next()
+            .unwrap()
+            .trim()
+            .trim_end_matches('}')
+            .to_string();
         connection_ids.push(id);
     }
     connection_ids.sort();
@@ -161,7 +199,10 @@ fn serve_rejects_smuggling_and_reads_nothing_after() {
         server.port,
         b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n",
     );
-    assert!(response.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{response}");
+    assert!(
+        response.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{response}"
+    );
     assert!(response.contains("Connection: close\r\n"));
     assert_eq!(response.matches("HTTP/1.1").count(), 1);
     let log = server.log_lines(1);
@@ -174,17 +215,42 @@ fn fetch_prints_what_crossed_the_wire() {
     let server = Server::start();
     let url = format!("http://127.0.0.1:{}/api/test?i=3", server.port);
     let out = wiretrace(&["fetch", &url], b"");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with(&format!("> GET /api/test?i=3 HTTP/1.1\\r\n> Host: 127.0.0.1:{}\\r\n", server.port)), "{text}");
-    assert!(text.contains("< HTTP/1.1 200 OK\n< Content-Type: application/json\n"), "{text}");
-    assert!(text.contains("{\"i\":3,\"request_id\":1,\"connection_id\":1}"), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "> GET /api/test?i=3 HTTP/1.1\\r\n> Host: 127.0.0.1:{}\\r\n",
+            server.port
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("< HTTP/1.1 200 OK\n< Content-Type: application/json\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("{\"i\":3,\"request_id\":1,\"connection_id\":1}"),
+        "{text}"
+    );
     assert!(text.contains("* end of message: 41 body byte(s)"), "{text}");
 
-    let out = wiretrace(&["fetch", &format!("http://127.0.0.1:{}/events", server.port)], b"");
+    let out = wiretrace(
+        &["fetch", &format!("http://127.0.0.1:{}/events", server.port)],
+        b"",
+    );
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("< Transfer-Encoding: chunked\n"), "{text}");
-    assert!(text.contains("event message id=\"1\" data=\"tick 1 ✓\"\n"), "{text}");
-    assert!(text.contains("event done id=\"5\" data=\"bye\"\n"), "{text}");
+    assert!(
+        text.contains("event message id=\"1\" data=\"tick 1 ✓\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("event done id=\"5\" data=\"bye\"\n"),
+        "{text}"
+    );
 }

@@ -3,8 +3,8 @@
 //! # Method groups, in polling order
 //! - input: [`Connection::handle_input`] takes bytes in any chunking and returns how many it
 //!   consumed: all of them, except after the peer's close frame (the rest is not WebSocket
-//!   data, hand it back to the transport) or when the queued events hold a message limit's worth
-//!   of data (poll them, then feed the rest).
+//!   data, hand it back to the transport) or when the queued events hold 32 KiB or more (poll
+//!   them, then feed the rest).
 //! - events: [`Connection::poll_event`] until `None`.
 //! - output: [`Connection::poll_transmit`] writes queued control frames (automatic pong, the
 //!   close reply, the close after a failure).
@@ -110,8 +110,14 @@ pub enum MessageKind {
 /// Unanswered pings kept for automatic pongs (each at most 125 bytes).
 const MAX_PENDING_PONGS: usize = 16;
 
-/// Events of this many bytes or more stop `handle_input` until they are polled.
+/// What each queued event counts for, beyond its payload.
 const EVENT_OVERHEAD: usize = 64;
+
+/// Queued events holding this many bytes stop `handle_input` until they are polled (a message
+/// in progress still completes). Small enough that the payloads the caller frees are reused by
+/// the allocator instead of going back to the OS; large enough for hundreds of small messages
+/// per call.
+const EVENT_BUDGET: usize = 32 * 1024;
 
 /// The receive side's position in the byte stream.
 #[derive(Clone, Copy, Debug)]
@@ -302,7 +308,7 @@ impl Connection {
 
     fn consume(&mut self, input: &[u8]) -> Result<usize, ProtocolError> {
         let mut pos = 0;
-        let budget = self.config.max_message_size.max(EVENT_OVERHEAD);
+        let budget = EVENT_BUDGET;
         while pos < input.len()
             && self.queued_bytes < budget
             && matches!(self.state, State::Open | State::Closing)
@@ -311,7 +317,14 @@ impl Connection {
             match self.recv {
                 Recv::Header { mut buf, len } => {
                     let decoded = if len == 0 {
-                        FrameHeader::decode(rest).map(|(h, n)| (h, n, n))
+                        let decoded = FrameHeader::decode(rest);
+                        if let Ok((header, header_len)) = decoded
+                            && let Some(used) = self.whole_message(&header, header_len, rest)?
+                        {
+                            pos += used;
+                            continue;
+                        }
+                        decoded.map(|(h, n)| (h, n, n))
                     } else {
                         let take = (MAX_HEADER_LEN - len).min(rest.len());
                         if let (Some(dst), Some(src)) =
@@ -369,6 +382,49 @@ impl Connection {
             }
         }
         Ok(pos)
+    }
+
+    /// The fast path: an unfragmented, uncompressed message wholly inside `rest` becomes an
+    /// event in one copy, without the reassembly state. Returns the bytes used, or `None` to
+    /// take the general path (which also reports any error the header carries).
+    #[inline]
+    fn whole_message(
+        &mut self,
+        header: &FrameHeader,
+        header_len: usize,
+        rest: &[u8],
+    ) -> Result<Option<usize>, ProtocolError> {
+        let masked_ok = match self.role {
+            Role::Server => header.mask.is_some(),
+            Role::Client => header.mask.is_none(),
+        };
+        let plain = header.fin
+            && !(header.rsv1 || header.rsv2 || header.rsv3)
+            && matches!(header.opcode, OpCode::Text | OpCode::Binary)
+            && self.message.is_none()
+            && masked_ok
+            && header.payload_len <= self.config.max_frame_size;
+        let Ok(len) = usize::try_from(header.payload_len) else {
+            return Ok(None);
+        };
+        let end = header_len.saturating_add(len);
+        let Some(payload) = rest.get(header_len..end) else {
+            return Ok(None);
+        };
+        if !plain || len > self.config.max_message_size {
+            return Ok(None);
+        }
+        let mut data = payload.to_vec();
+        if let Some(key) = header.mask {
+            apply_mask(&mut data, key, 0);
+        }
+        let event = if header.opcode == OpCode::Text {
+            Event::Text(String::from_utf8(data).map_err(|_| ProtocolError::InvalidUtf8)?)
+        } else {
+            Event::Binary(data)
+        };
+        self.push(event);
+        Ok(Some(end))
     }
 
     /// Checks a frame header against the connection's state (§5.1–§5.5, RFC 7692 §6).
@@ -928,7 +984,19 @@ impl Connection {
 
 /// Copies `payload` into `out` masked, through a stack block (an `Output` is append-only).
 fn put_masked(out: &mut impl Output, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall> {
-    const BLOCK: usize = 4096;
+    // A small block for small payloads: zeroing a 4 KiB block would cost more than the frame.
+    if payload.len() <= 128 {
+        put_masked_in::<128>(out, payload, key)
+    } else {
+        put_masked_in::<4096>(out, payload, key)
+    }
+}
+
+fn put_masked_in<const BLOCK: usize>(
+    out: &mut impl Output,
+    payload: &[u8],
+    key: [u8; 4],
+) -> Result<(), BufferTooSmall> {
     let mut block = [0u8; BLOCK];
     // BLOCK is a multiple of 4, so every block starts at mask offset 0.
     for piece in payload.chunks(BLOCK) {

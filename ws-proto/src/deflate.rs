@@ -53,7 +53,9 @@ impl Compressor {
         let begin = out.len();
         loop {
             let start = out.len();
-            let room = STEP.max(input.len() / 2 + 64);
+            // About the deflate bound, so one pass usually suffices; the output is zero-filled
+            // before zlib writes it, so the room stays close to what is needed.
+            let room = (input.len() + input.len() / 8 + 64).min(STEP * 4);
             out.resize(start + room, 0);
             let (in_before, out_before) = (self.stream.total_in(), self.stream.total_out());
             let status = self.stream.compress(
@@ -124,10 +126,12 @@ impl Decompressor {
         while !self.stream_ended {
             let start = out.len();
             // One byte more than the limit allows, to tell "exactly full" from "too large".
+            // Room grows with the input (and repeats while output fills it), so a trickle of
+            // small pieces does not zero-fill a large area each time.
             let room = limit
                 .saturating_sub(start)
                 .saturating_add(1)
-                .min(STEP.max(input.len().saturating_mul(2)));
+                .min(input.len().saturating_mul(4).clamp(256, STEP));
             out.resize(start + room, 0);
             let (in_before, out_before) = (self.stream.total_in(), self.stream.total_out());
             let status = self.stream.decompress(

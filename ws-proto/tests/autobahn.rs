@@ -8,16 +8,9 @@ mod common;
 use common::*;
 use ws_proto::{Config, Connection, State};
 
+/// Each frame in its own read, as Autobahn's "frame-wise" sends.
 fn frame_wise(frames: &[Vec<u8>]) -> Outcome {
-    // Each frame in its own read, as Autobahn's "frame-wise" sends.
-    let server = Connection::server(Config::default());
-    let mut all = Vec::new();
-    let mut bounds = Vec::new();
-    for f in frames {
-        all.extend_from_slice(f);
-        bounds.push(f.len());
-    }
-    echo_frames(server, frames)
+    echo_frames(Connection::server(Config::default()), frames)
 }
 
 fn echo_frames(mut server: Connection, frames: &[Vec<u8>]) -> Outcome {
@@ -98,7 +91,7 @@ fn group_2_ping_pong() {
         vec![0xfe; 125],
     ] {
         each_chunking(&cat(&[cf(true, 9, &payload), close_frame(1000)]), |o| {
-            assert_eq!(o.pongs(), [payload.clone()]);
+            assert_eq!(o.pongs(), std::slice::from_ref(&payload));
             assert_clean_close(o);
         });
     }
@@ -272,7 +265,7 @@ fn utf8_cases() -> Vec<(&'static str, Vec<u8>, bool)> {
         ),
         (
             "6.3 κόσμε + surrogate",
-            [&"κόσμε"[..].as_bytes()[..], &[0xed, 0xa0, 0x80], b"edited"].concat(),
+            ["κόσμε".as_bytes(), &[0xed, 0xa0, 0x80], b"edited"].concat(),
             false,
         ),
         ("6.5 κόσμε", "κόσμε".into(), true),

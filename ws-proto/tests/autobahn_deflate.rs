@@ -148,7 +148,7 @@ fn group_12_deflate_payloads_of_every_size() {
         for len in [
             16usize, 64, 256, 1024, 4096, 8192, 16384, 32768, 65536, 131072,
         ] {
-            let messages = if len >= 65536 { 3 } else { 12 };
+            let messages = if len >= 65536 { 2 } else { 6 };
             run_group_12(DeflateParams::default(), kind, len, messages);
         }
     }
@@ -202,8 +202,8 @@ fn group_12_deflate_bomb_is_bounded() {
         max_message_size: 1 << 20,
         ..Config::default()
     };
-    let bomb = Peer::new(true, true).deflate(&vec![0u8; 16 << 20]);
-    assert!(bomb.len() < 40_000);
+    let bomb = Peer::new(true, true).deflate(&vec![0u8; 4 << 20]);
+    assert!(bomb.len() < 10_000);
     let server = Connection::server(config)
         .with_deflate(DeflateParams::default(), &DeflateConfig::default())
         .unwrap();
@@ -230,6 +230,18 @@ fn inflate_with_window(payloads: &[Vec<u8>], window_bits: u8, reset_each: bool) 
         }
     }
     messages
+}
+
+/// Feeds all of `input`, polling events between calls as the contract asks.
+fn feed_all(conn: &mut Connection, mut input: &[u8]) -> Vec<Event> {
+    let mut events = Vec::new();
+    while !input.is_empty() {
+        let used = conn.handle_input(input).unwrap();
+        events.extend(std::iter::from_fn(|| conn.poll_event()));
+        assert!(used > 0);
+        input = &input[used..];
+    }
+    events
 }
 
 #[test]
@@ -350,13 +362,11 @@ fn group_13_parameter_combinations() {
             client.send_binary(m, &mut to_server).unwrap();
             server.send_binary(m, &mut to_client).unwrap();
         }
-        server.handle_input(&to_server).unwrap();
-        client.handle_input(&to_client).unwrap();
-        let got_server: Vec<Event> = std::iter::from_fn(|| server.poll_event()).collect();
-        let got_client: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
+        let got_server = feed_all(&mut server, &to_server);
+        let got_client = feed_all(&mut client, &to_client);
         let expected: Vec<Event> = messages.iter().map(|m| Event::Binary(m.clone())).collect();
-        assert_eq!(got_server, expected, "{case}");
-        assert_eq!(got_client, expected, "{case}");
+        assert!(got_server == expected, "{case}: server got other messages");
+        assert!(got_client == expected, "{case}: client got other messages");
         // Each side stayed within its agreed window and context rules.
         let client_payloads: Vec<Vec<u8>> =
             parse(&to_server).into_iter().map(|f| f.payload).collect();

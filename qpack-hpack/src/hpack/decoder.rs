@@ -250,11 +250,7 @@ impl Decoder {
     /// On a limit error ([`ErrorKind::HeaderListTooLarge`], [`ErrorKind::TooManyFields`]) the
     /// block is still decoded to its end to keep the dynamic table in sync, but no field past
     /// the limit is emitted; the error comes at the end.
-    pub fn decode(
-        &mut self,
-        block: &[u8],
-        mut emit: impl FnMut(Field<'_>),
-    ) -> Result<(), Error> {
+    pub fn decode(&mut self, block: &[u8], mut emit: impl FnMut(Field<'_>)) -> Result<(), Error> {
         if let Some(error) = self.failed {
             return Err(error);
         }
@@ -274,7 +270,11 @@ impl Decoder {
         Ok(headers)
     }
 
-    fn decode_block(&mut self, block: &[u8], emit: &mut impl FnMut(Field<'_>)) -> Result<(), Error> {
+    fn decode_block(
+        &mut self,
+        block: &[u8],
+        emit: &mut impl FnMut(Field<'_>),
+    ) -> Result<(), Error> {
         let Self {
             config,
             table,
@@ -346,7 +346,8 @@ impl Decoder {
                 };
             }
             fields += 1;
-            list_size = list_size.saturating_add(field.name.len() + field.value.len() + ENTRY_OVERHEAD);
+            list_size =
+                list_size.saturating_add(field.name.len() + field.value.len() + ENTRY_OVERHEAD);
             if over_limit.is_none() {
                 if fields > config.max_fields {
                     over_limit = Some(fail(ErrorKind::TooManyFields {

@@ -23,9 +23,11 @@ pub enum HuffmanPolicy {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IndexingPolicy {
-    /// Fields likely to repeat (the default): not fields whose values are nearly always
-    /// unique (`:path`, `content-length`, `etag`, `date`-like validators, `set-cookie`, …), nor
-    /// entries larger than three quarters of the table, which would flush it.
+    /// Fields likely to repeat (the default): not fields whose values rarely repeat on a
+    /// connection and would only push useful entries out (`:path`, `content-length`, `age`,
+    /// `etag`, `if-none-match`, `last-modified`), not `set-cookie` (kept out of the table like
+    /// other credentials), nor entries larger than three quarters of the table, which would
+    /// flush it. The list was measured on the hpack-test-case raw-data stories.
     #[default]
     Selective,
     /// Every literal that is not sensitive (as the examples of RFC 7541 Appendix C do).
@@ -229,6 +231,7 @@ impl Encoder {
         }
     }
 
+    /// RFC 7541 §6.2.1 leaves the choice to the encoder; see [`IndexingPolicy::Selective`].
     fn should_index(&self, name: &[u8], size: usize) -> bool {
         match self.config.indexing {
             IndexingPolicy::All => true,
@@ -241,9 +244,8 @@ impl Encoder {
                             | b"content-length"
                             | b"age"
                             | b"etag"
-                            | b"if-modified-since"
                             | b"if-none-match"
-                            | b"location"
+                            | b"last-modified"
                             | b"set-cookie"
                     )
             }
@@ -288,8 +290,7 @@ impl Encoder {
             let Some(entry) = self.table.get(position) else {
                 break;
             };
-            if entry.field_hash == field_hash && entry.name() == name && entry.value() == value
-            {
+            if entry.field_hash == field_hash && entry.name() == name && entry.value() == value {
                 let index = position + static_len + 1;
                 return (Some(index), Some(index));
             }

@@ -91,7 +91,10 @@ pub fn roundtrip(data: &[u8]) {
             &mut block,
         );
         let decoded = decoder.decode_to_vec(&block);
-        assert!(decoded.is_ok(), "our encoding failed to decode: {decoded:?}");
+        assert!(
+            decoded.is_ok(),
+            "our encoding failed to decode: {decoded:?}"
+        );
         let Ok(decoded) = decoded else {
             return;
         };

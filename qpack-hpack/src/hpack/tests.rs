@@ -41,7 +41,12 @@ fn truncated_blocks_are_compression_errors_never_panics() {
         );
     }
     assert_eq!(
-        kind(decode(&mut Decoder::default(), &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])),
+        kind(decode(
+            &mut Decoder::default(),
+            &[
+                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+            ]
+        )),
         ErrorKind::IntegerOverflow
     );
 }
@@ -65,11 +70,20 @@ fn invalid_indices() {
     let mut decoder = Decoder::default();
     assert_eq!(
         decode(&mut decoder, &[0x40, 0x01, b'a', 0x01, b'b', 0xbe]).unwrap(),
-        vec![(b"a".to_vec(), b"b".to_vec()), (b"a".to_vec(), b"b".to_vec())]
+        vec![
+            (b"a".to_vec(), b"b".to_vec()),
+            (b"a".to_vec(), b"b".to_vec())
+        ]
     );
-    assert_eq!(kind(decode(&mut decoder, &[0xbf])), ErrorKind::InvalidIndex(63));
+    assert_eq!(
+        kind(decode(&mut decoder, &[0xbf])),
+        ErrorKind::InvalidIndex(63)
+    );
     // Sticky.
-    assert_eq!(kind(decode(&mut decoder, &[0x82])), ErrorKind::InvalidIndex(63));
+    assert_eq!(
+        kind(decode(&mut decoder, &[0x82])),
+        ErrorKind::InvalidIndex(63)
+    );
 }
 
 #[test]
@@ -113,7 +127,10 @@ fn table_size_updates_only_at_the_start_and_within_the_setting() {
 fn huffman_errors_are_compression_errors() {
     // Literal value, Huffman, 4 bytes of all ones: EOS.
     assert_eq!(
-        kind(decode(&mut Decoder::default(), &[0x01, 0x84, 0xff, 0xff, 0xff, 0xff])),
+        kind(decode(
+            &mut Decoder::default(),
+            &[0x01, 0x84, 0xff, 0xff, 0xff, 0xff]
+        )),
         ErrorKind::Huffman(crate::huffman::HuffmanError::EosInString)
     );
     assert_eq!(
@@ -193,9 +210,14 @@ fn bomb_thousands_of_tiny_fields() {
     assert_eq!(emitted, 1024);
     // Empty literal names and values cost 32 each against the list size.
     let mut decoder = Decoder::new(DecoderConfig::default().with_max_fields(usize::MAX));
-    let block: Vec<u8> = core::iter::repeat_n([0x00, 0x00, 0x00], 10_000).flatten().collect();
+    let block: Vec<u8> = core::iter::repeat_n([0x00, 0x00, 0x00], 10_000)
+        .flatten()
+        .collect();
     let error = decoder.decode(&block, |_| ()).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::HeaderListTooLarge { limit: 64 * 1024 });
+    assert_eq!(
+        error.kind(),
+        ErrorKind::HeaderListTooLarge { limit: 64 * 1024 }
+    );
     assert_eq!(error.offset(), 2048 * 3);
 }
 
@@ -234,7 +256,11 @@ fn the_encoder_follows_settings_changes_with_size_updates() {
     decoder.set_max_table_size(1000);
     block.clear();
     encoder.encode([Field::new(b"x-a", b"1")], &mut block);
-    assert_eq!(&block[..3], &[0x20, 0x3f, 0xc9], "update to 0, then to 1000");
+    assert_eq!(
+        &block[..3],
+        &[0x20, 0x3f, 0xc9],
+        "update to 0, then to 1000"
+    );
     decode(&mut decoder, &block).unwrap();
     assert_eq!(encoder.table_capacity(), 1000);
     assert_eq!(decoder.table_capacity(), 1000);

@@ -125,9 +125,7 @@ impl Decoder {
     /// (`qifs`), made with drafts in which the table started at its maximum, need this with
     /// the maximum capacity. Fails above SETTINGS_QPACK_MAX_TABLE_CAPACITY.
     pub fn assume_capacity(&mut self, capacity: u64) -> Result<(), Error> {
-        self.table
-            .set_capacity(capacity)
-            .map_err(Error::Local)
+        self.table.set_capacity(capacity).map_err(Error::Local)
     }
 
     /// The settings.
@@ -204,17 +202,14 @@ impl Decoder {
 
     fn decode_section_inner(&mut self, stream_id: u64, bytes: &[u8]) -> Result<Decoded, Error> {
         let mut r = Reader::new(bytes);
-        let prefix = SectionPrefix::decode(
-            &mut r,
-            self.table.max_entries(),
-            self.table.insert_count(),
-        )
-        .map_err(|e| {
-            Error::DecompressionFailed(match e {
-                DecodeError::Incomplete(_) => Reason::Truncated,
-                DecodeError::Invalid(reason) => reason,
-            })
-        })?;
+        let prefix =
+            SectionPrefix::decode(&mut r, self.table.max_entries(), self.table.insert_count())
+                .map_err(|e| {
+                    Error::DecompressionFailed(match e {
+                        DecodeError::Incomplete(_) => Reason::Truncated,
+                        DecodeError::Invalid(reason) => reason,
+                    })
+                })?;
         let stream_blocked = self.blocked.iter().any(|s| s.stream_id == stream_id);
         if prefix.required_insert_count > self.table.insert_count() || stream_blocked {
             if !stream_blocked && self.blocked_streams() as u64 >= self.settings.max_blocked_streams
@@ -279,7 +274,9 @@ impl Decoder {
         }
         let mut still_blocked: VecDeque<BlockedSection> = VecDeque::new();
         while let Some(section) = self.blocked.pop_front() {
-            let behind = still_blocked.iter().any(|s| s.stream_id == section.stream_id);
+            let behind = still_blocked
+                .iter()
+                .any(|s| s.stream_id == section.stream_id);
             if behind || section.required_insert_count > insert_count {
                 still_blocked.push_back(section);
                 continue;

@@ -126,7 +126,9 @@ fn mix(mut hash: u64, bytes: &[u8]) -> u64 {
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(29);
+        hash = (hash ^ u64::from_le_bytes(word))
+            .wrapping_mul(K)
+            .rotate_left(29);
     }
     let mut last = [0u8; 8];
     let rest = chunks.remainder();
@@ -249,13 +251,16 @@ impl Encoder {
                     .get_mut(&stream_id)
                     .and_then(VecDeque::pop_front)
                     .ok_or(failed(Reason::UnexpectedAcknowledgment))?;
-                if self.outstanding.get(&stream_id).is_some_and(VecDeque::is_empty) {
+                if self
+                    .outstanding
+                    .get(&stream_id)
+                    .is_some_and(VecDeque::is_empty)
+                {
                     self.outstanding.remove(&stream_id);
                 }
                 self.release(&section.refs);
-                self.known_received_count = self
-                    .known_received_count
-                    .max(section.required_insert_count);
+                self.known_received_count =
+                    self.known_received_count.max(section.required_insert_count);
             }
             DecoderInstruction::StreamCancellation(stream_id) => {
                 if let Some(sections) = self.outstanding.remove(&stream_id) {
@@ -307,15 +312,16 @@ impl Encoder {
         (None, name_match)
     }
 
-    /// Whether the entry is close to eviction (among the oldest quarter of the table, plus its
-    /// own size): referencing it would pin it, so a copy is made instead (RFC 9204 §2.1.1.1).
+    /// Whether the entry is close to eviction: referencing it would pin it and block inserts,
+    /// so a copy is made instead (RFC 9204 §2.1.1.1).
     fn is_draining(&self, abs: u64) -> bool {
         let mut before = 0u64;
         for (offset, entry) in self.entries.iter().enumerate() {
             if self.evicted + offset as u64 == abs {
-                // Within a quarter of the capacity of the oldest entry, counting from where a
-                // copy could be made room for (evicting its own size of older entries).
-                return before < self.capacity / 4;
+                // Within 3/16 of the capacity of the oldest entry, counted from where a copy
+                // could be made room for (evicting its own size of older entries). Tuned on
+                // the qifs inputs: earlier copies churn the table, later ones come too late.
+                return before < self.capacity * 3 / 16 + entry.size();
             }
             before += entry.size();
         }
@@ -368,18 +374,31 @@ impl Encoder {
     /// Whether a field absent from the table is worth inserting: it was seen recently, or its
     /// name is new or has mostly had repeated values (so `:path`-like names, whose values
     /// rarely repeat, do not push useful entries out).
-    fn worth_indexing(&mut self, name_hash: u64, value: &[u8]) -> bool {
+    fn worth_indexing(&mut self, name_hash: u64, value: &[u8], large: bool) -> bool {
         let repeat = self.seen_before(field_hash(name_hash, value));
         if self.names.len() >= MAX_NAMES && !self.names.contains_key(&name_hash) {
             self.names.clear();
         }
         let stats = self.names.entry(name_hash).or_default();
-        let predicted = stats.seen == 0 || stats.repeats.saturating_mul(4) >= stats.seen.saturating_mul(3);
+        // Values Huffman cannot shrink are mostly tokens and hashes, which rarely repeat.
+        let random =
+            value.len() >= 16 && crate::huffman::encoded_len(value) * 10 >= value.len() * 9;
+        let predicted = (stats.seen == 0 && !random)
+            || stats.repeats.saturating_mul(4) >= stats.seen.saturating_mul(3);
         stats.seen = stats.seen.saturating_add(1);
         if repeat {
             stats.repeats = stats.repeats.saturating_add(1);
         }
-        repeat || predicted
+        // A large entry evicts many others: only a value actually seen again earns one.
+        repeat || (predicted && !large)
+    }
+
+    /// Counts a field found in the dynamic table as a repeat of its name.
+    fn note_repeat(&mut self, name_hash: u64) {
+        if let Some(stats) = self.names.get_mut(&name_hash) {
+            stats.seen = stats.seen.saturating_add(1);
+            stats.repeats = stats.repeats.saturating_add(1);
+        }
     }
 
     /// Remembers the field; returns whether it was seen recently.
@@ -394,7 +413,12 @@ impl Encoder {
 
     /// Encodes one field section of `stream_id` into `out` (RFC 9204 §4.5); encoder-stream
     /// instructions it needs are queued for [`poll_encoder_stream`](Self::poll_encoder_stream).
-    pub fn encode(&mut self, stream_id: u64, fields: &[Field], out: &mut Vec<u8>) -> Result<(), Error> {
+    pub fn encode(
+        &mut self,
+        stream_id: u64,
+        fields: &[Field],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -406,8 +430,17 @@ impl Encoder {
             stream_blocking || (self.blocking_streams as u64) < self.settings.max_blocked_streams;
         let mut lines: Vec<Line<'_>> = Vec::with_capacity(fields.len());
         let mut refs: Vec<u64> = Vec::new();
+        // Exact matches first, so that they are pinned (or copied, if about to be evicted)
+        // before inserts for the other fields make room.
+        let mut indexed: Vec<Option<Line<'_>>> = Vec::with_capacity(fields.len());
         for field in fields {
-            let line = self.choose(field, can_block, &mut refs);
+            indexed.push(self.choose_indexed(field, can_block, &mut refs));
+        }
+        for (field, line) in fields.iter().zip(indexed) {
+            let line = match line {
+                Some(line) => line,
+                None => self.choose(field, can_block, &mut refs),
+            };
             lines.push(line);
         }
         let ric = refs.iter().max().map_or(0, |&max| max + 1);
@@ -454,13 +487,50 @@ impl Encoder {
         refs.push(abs);
     }
 
+    /// The representation of a field found in the static table or, usable, in the dynamic
+    /// table; `None` if it is in neither.
+    fn choose_indexed<'f>(
+        &mut self,
+        field: &'f Field,
+        can_block: bool,
+        refs: &mut Vec<u64>,
+    ) -> Option<Line<'f>> {
+        if field.sensitive {
+            return None;
+        }
+        let (name, value) = (&field.name[..], &field.value[..]);
+        if let Some(Match::Exact(i)) = static_table::find(name, value) {
+            return Some(Line::Static(u64::from(i)));
+        }
+        if self.entries.is_empty() {
+            return None;
+        }
+        let name_hash = name_hash(name);
+        let abs = self
+            .find(name_hash, name, value)
+            .0
+            .filter(|&abs| self.usable(abs, can_block))?;
+        self.note_repeat(name_hash);
+        if can_block
+            && self.is_draining(abs)
+            && let Some(copy) = self.duplicate(abs)
+        {
+            self.reference(copy, refs);
+            return Some(Line::Dynamic(copy));
+        }
+        self.reference(abs, refs);
+        Some(Line::Dynamic(abs))
+    }
+
+    /// The representation of any field: what [`choose_indexed`](Self::choose_indexed) finds,
+    /// else an insert worth making, else a literal with the best name reference.
     fn choose<'f>(&mut self, field: &'f Field, can_block: bool, refs: &mut Vec<u64>) -> Line<'f> {
         let (name, value, sensitive) = (&field.name[..], &field.value[..], field.sensitive);
         let static_match = static_table::find(name, value);
-        if let Some(Match::Exact(i)) = static_match {
-            if !sensitive {
-                return Line::Static(u64::from(i));
-            }
+        if let Some(Match::Exact(i)) = static_match
+            && !sensitive
+        {
+            return Line::Static(u64::from(i));
         }
         let name_hash = name_hash(name);
         let (exact, name_match) = if self.entries.is_empty() {
@@ -470,11 +540,12 @@ impl Encoder {
         };
         if !sensitive {
             if let Some(abs) = exact.filter(|&abs| self.usable(abs, can_block)) {
-                if can_block && self.is_draining(abs) {
-                    if let Some(copy) = self.duplicate(abs) {
-                        self.reference(copy, refs);
-                        return Line::Dynamic(copy);
-                    }
+                if can_block
+                    && self.is_draining(abs)
+                    && let Some(copy) = self.duplicate(abs)
+                {
+                    self.reference(copy, refs);
+                    return Line::Dynamic(copy);
                 }
                 self.reference(abs, refs);
                 return Line::Dynamic(abs);
@@ -482,8 +553,9 @@ impl Encoder {
             let size = entry_size(name.len(), value.len());
             let worth = exact.is_none()
                 && size <= self.capacity / 2
-                && self.worth_indexing(name_hash, value);
-            if worth && self.make_room(size) {
+                && self.worth_indexing(name_hash, value, size > self.capacity / 16);
+            let room = worth && self.make_room(size);
+            if room {
                 let abs = self.insert(name, value, static_match, name_match, name_hash);
                 if can_block {
                     self.reference(abs, refs);

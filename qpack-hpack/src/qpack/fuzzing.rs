@@ -1,5 +1,9 @@
 //! Fuzzing entry points for QPACK (each `fuzz/fuzz_targets/qpack_*.rs` calls one; the same
 //! checks run as proptests).
+#![allow(
+    clippy::panic,
+    reason = "a failed check must stop the fuzzer with its reason"
+)]
 
 use super::{Decoded, Decoder, DecoderSettings, Encoder, EncoderSettings, Error, Event, Field};
 use alloc::vec::Vec;
@@ -58,10 +62,10 @@ pub fn decoder(data: &[u8]) {
         };
         if let Some(previous) = failed {
             assert_eq!(result, Err(previous), "errors are sticky");
-        } else if let Err(e) = result {
-            if e.is_connection_error() {
-                failed = Some(e);
-            }
+        } else if let Err(e) = result
+            && e.is_connection_error()
+        {
+            failed = Some(e);
         }
         assert!(decoder.table().size() <= decoder.table().capacity());
         assert!(decoder.blocked_streams() as u64 <= settings.max_blocked_streams);
@@ -115,7 +119,11 @@ pub fn round_trip(data: &[u8]) {
             })
             .collect();
         let mut section_bytes = Vec::new();
-        assert!(encoder.encode(stream_id, &fields, &mut section_bytes).is_ok());
+        assert!(
+            encoder
+                .encode(stream_id, &fields, &mut section_bytes)
+                .is_ok()
+        );
         let mut stream = Vec::new();
         encoder.poll_encoder_stream(&mut stream);
         if !late_encoder_stream {
@@ -128,7 +136,10 @@ pub fn round_trip(data: &[u8]) {
         let got = match decoded {
             Ok(Decoded::Fields(got)) => got,
             Ok(Decoded::Blocked) => match decoder.poll_event() {
-                Some(Event::Unblocked { stream_id: s, fields }) if s == stream_id => fields,
+                Some(Event::Unblocked {
+                    stream_id: s,
+                    fields,
+                }) if s == stream_id => fields,
                 other => panic!("section of stream {stream_id} stayed blocked: {other:?}"),
             },
             Err(e) => panic!("our decoder rejected our encoding: {e}"),

@@ -24,7 +24,9 @@ mod wire;
 pub use decoder::{Decoded, Decoder, DecoderSettings, Event};
 pub use encoder::{Encoder, EncoderSettings};
 pub use instruction::{DecoderInstruction, EncoderInstruction};
-pub use section::{FieldLine, SectionPrefix, decode_required_insert_count, encode_required_insert_count};
+pub use section::{
+    FieldLine, SectionPrefix, decode_required_insert_count, encode_required_insert_count,
+};
 pub use table::{DynamicTable, ENTRY_OVERHEAD};
 
 use alloc::vec::Vec;

@@ -199,7 +199,9 @@ pub(super) fn decode_field_lines(
     let string_limit = |size: u64| {
         // What the section may still hold, and never more than the string limit.
         let left = limits.max_size.saturating_sub(size);
-        usize::try_from(left).unwrap_or(usize::MAX).min(limits.max_string)
+        usize::try_from(left)
+            .unwrap_or(usize::MAX)
+            .min(limits.max_string)
     };
     // Incomplete inside a whole section means it was cut short.
     let invalid = |e: DecodeError<Reason>| match e {

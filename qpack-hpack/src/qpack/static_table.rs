@@ -63,8 +63,14 @@ pub static ENTRIES: [(&[u8], &[u8]); LEN] = [
     (b"content-type", b"text/plain;charset=utf-8"),
     (b"range", b"bytes=0-"),
     (b"strict-transport-security", b"max-age=31536000"),
-    (b"strict-transport-security", b"max-age=31536000; includesubdomains"),
-    (b"strict-transport-security", b"max-age=31536000; includesubdomains; preload"),
+    (
+        b"strict-transport-security",
+        b"max-age=31536000; includesubdomains",
+    ),
+    (
+        b"strict-transport-security",
+        b"max-age=31536000; includesubdomains; preload",
+    ),
     (b"vary", b"accept-encoding"),
     (b"vary", b"origin"),
     (b"x-content-type-options", b"nosniff"),
@@ -91,7 +97,10 @@ pub static ENTRIES: [(&[u8], &[u8]); LEN] = [
     (b"access-control-request-method", b"post"),
     (b"alt-svc", b"clear"),
     (b"authorization", b""),
-    (b"content-security-policy", b"script-src 'none'; object-src 'none'; base-uri 'none'"),
+    (
+        b"content-security-policy",
+        b"script-src 'none'; object-src 'none'; base-uri 'none'",
+    ),
     (b"early-data", b"1"),
     (b"expect-ct", b""),
     (b"forwarded", b""),
@@ -109,7 +118,10 @@ pub static ENTRIES: [(&[u8], &[u8]); LEN] = [
 
 /// The static entry at `index`, if there is one.
 pub fn get(index: u64) -> Option<(&'static [u8], &'static [u8])> {
-    usize::try_from(index).ok().and_then(|i| ENTRIES.get(i)).copied()
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| ENTRIES.get(i))
+        .copied()
 }
 
 /// The static entries whose name is `name`, as (index, value), in index order.
@@ -130,31 +142,83 @@ fn with_name(name: &[u8]) -> &'static [(u32, &'static [u8])] {
         b"location" => &[(12, b"")],
         b"referer" => &[(13, b"")],
         b"set-cookie" => &[(14, b"")],
-        b":method" => &[(15, b"CONNECT"), (16, b"DELETE"), (17, b"GET"), (18, b"HEAD"), (19, b"OPTIONS"), (20, b"POST"), (21, b"PUT")],
+        b":method" => &[
+            (15, b"CONNECT"),
+            (16, b"DELETE"),
+            (17, b"GET"),
+            (18, b"HEAD"),
+            (19, b"OPTIONS"),
+            (20, b"POST"),
+            (21, b"PUT"),
+        ],
         b":scheme" => &[(22, b"http"), (23, b"https")],
-        b":status" => &[(24, b"103"), (25, b"200"), (26, b"304"), (27, b"404"), (28, b"503"), (63, b"100"), (64, b"204"), (65, b"206"), (66, b"302"), (67, b"400"), (68, b"403"), (69, b"421"), (70, b"425"), (71, b"500")],
+        b":status" => &[
+            (24, b"103"),
+            (25, b"200"),
+            (26, b"304"),
+            (27, b"404"),
+            (28, b"503"),
+            (63, b"100"),
+            (64, b"204"),
+            (65, b"206"),
+            (66, b"302"),
+            (67, b"400"),
+            (68, b"403"),
+            (69, b"421"),
+            (70, b"425"),
+            (71, b"500"),
+        ],
         b"accept" => &[(29, b"*/*"), (30, b"application/dns-message")],
         b"accept-encoding" => &[(31, b"gzip, deflate, br")],
         b"accept-ranges" => &[(32, b"bytes")],
-        b"access-control-allow-headers" => &[(33, b"cache-control"), (34, b"content-type"), (75, b"*")],
+        b"access-control-allow-headers" => {
+            &[(33, b"cache-control"), (34, b"content-type"), (75, b"*")]
+        }
         b"access-control-allow-origin" => &[(35, b"*")],
-        b"cache-control" => &[(36, b"max-age=0"), (37, b"max-age=2592000"), (38, b"max-age=604800"), (39, b"no-cache"), (40, b"no-store"), (41, b"public, max-age=31536000")],
+        b"cache-control" => &[
+            (36, b"max-age=0"),
+            (37, b"max-age=2592000"),
+            (38, b"max-age=604800"),
+            (39, b"no-cache"),
+            (40, b"no-store"),
+            (41, b"public, max-age=31536000"),
+        ],
         b"content-encoding" => &[(42, b"br"), (43, b"gzip")],
-        b"content-type" => &[(44, b"application/dns-message"), (45, b"application/javascript"), (46, b"application/json"), (47, b"application/x-www-form-urlencoded"), (48, b"image/gif"), (49, b"image/jpeg"), (50, b"image/png"), (51, b"text/css"), (52, b"text/html; charset=utf-8"), (53, b"text/plain"), (54, b"text/plain;charset=utf-8")],
+        b"content-type" => &[
+            (44, b"application/dns-message"),
+            (45, b"application/javascript"),
+            (46, b"application/json"),
+            (47, b"application/x-www-form-urlencoded"),
+            (48, b"image/gif"),
+            (49, b"image/jpeg"),
+            (50, b"image/png"),
+            (51, b"text/css"),
+            (52, b"text/html; charset=utf-8"),
+            (53, b"text/plain"),
+            (54, b"text/plain;charset=utf-8"),
+        ],
         b"range" => &[(55, b"bytes=0-")],
-        b"strict-transport-security" => &[(56, b"max-age=31536000"), (57, b"max-age=31536000; includesubdomains"), (58, b"max-age=31536000; includesubdomains; preload")],
+        b"strict-transport-security" => &[
+            (56, b"max-age=31536000"),
+            (57, b"max-age=31536000; includesubdomains"),
+            (58, b"max-age=31536000; includesubdomains; preload"),
+        ],
         b"vary" => &[(59, b"accept-encoding"), (60, b"origin")],
         b"x-content-type-options" => &[(61, b"nosniff")],
         b"x-xss-protection" => &[(62, b"1; mode=block")],
         b"accept-language" => &[(72, b"")],
         b"access-control-allow-credentials" => &[(73, b"FALSE"), (74, b"TRUE")],
-        b"access-control-allow-methods" => &[(76, b"get"), (77, b"get, post, options"), (78, b"options")],
+        b"access-control-allow-methods" => {
+            &[(76, b"get"), (77, b"get, post, options"), (78, b"options")]
+        }
         b"access-control-expose-headers" => &[(79, b"content-length")],
         b"access-control-request-headers" => &[(80, b"content-type")],
         b"access-control-request-method" => &[(81, b"get"), (82, b"post")],
         b"alt-svc" => &[(83, b"clear")],
         b"authorization" => &[(84, b"")],
-        b"content-security-policy" => &[(85, b"script-src 'none'; object-src 'none'; base-uri 'none'")],
+        b"content-security-policy" => {
+            &[(85, b"script-src 'none'; object-src 'none'; base-uri 'none'")]
+        }
         b"early-data" => &[(86, b"1")],
         b"expect-ct" => &[(87, b"")],
         b"forwarded" => &[(88, b"")],

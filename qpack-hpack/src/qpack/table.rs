@@ -160,7 +160,10 @@ mod tests {
         assert_eq!(t.get(1), Ok((&b"n2"[..], &b"v2"[..])));
         assert_eq!(t.get(2), Err(Reason::ReferenceBeyondInsertCount));
         assert_eq!(t.relative_to_absolute(0), Ok(1));
-        assert_eq!(t.relative_to_absolute(2), Err(Reason::ReferenceBeyondInsertCount));
+        assert_eq!(
+            t.relative_to_absolute(2),
+            Err(Reason::ReferenceBeyondInsertCount)
+        );
         assert_eq!(t.set_capacity(101), Err(Reason::CapacityTooLarge));
         t.set_capacity(0).unwrap();
         assert!(t.is_empty());

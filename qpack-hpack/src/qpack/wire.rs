@@ -72,7 +72,11 @@ pub(super) fn write_string(out: &mut Vec<u8>, flags: u8, prefix: u8, s: &[u8]) {
 
 /// [`write_string`], with Huffman coding allowed or not.
 pub(super) fn write_string_with(out: &mut Vec<u8>, flags: u8, prefix: u8, s: &[u8], huffman: bool) {
-    let coded = if huffman { crate::huffman::encoded_len(s) } else { usize::MAX };
+    let coded = if huffman {
+        crate::huffman::encoded_len(s)
+    } else {
+        usize::MAX
+    };
     if coded < s.len() {
         write_int(out, flags | 1 << prefix, prefix, coded as u64);
         let _ = crate::huffman::encode(s, out);

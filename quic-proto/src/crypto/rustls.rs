@@ -86,3 +86,12 @@ pub fn keys(keys: rq::Keys) -> Keys {
         remote: directional(keys.remote),
     }
 }
+
+/// A rustls 1-RTT key generation (from `Secrets::next_packet_keys`, for key update) as
+/// (sending, receiving) packet keys.
+pub fn packet_key_set(set: rq::PacketKeySet) -> super::PacketKeyPair {
+    (
+        Box::new(RustlsPacketKey(set.local)),
+        Box::new(RustlsPacketKey(set.remote)),
+    )
+}

@@ -85,7 +85,11 @@ fn fields(fields: Fields<'_>, out: &mut impl Write) -> std::io::Result<()> {
 fn event(event: Event<'_>, out: &mut impl Write) -> std::io::Result<bool> {
     match event {
         Event::Request(head) => {
-            writeln!(out, "request {} {} {}", head.method, head.target, head.version)?;
+            writeln!(
+                out,
+                "request {} {} {}",
+                head.method, head.target, head.version
+            )?;
             fields(head.fields, out)?;
         }
         Event::Informational(head) => response_line("informational", &head, out)?,
@@ -97,7 +101,12 @@ fn event(event: Event<'_>, out: &mut impl Write) -> std::io::Result<bool> {
         }
         Event::EndOfMessage => writeln!(out, "end-of-message")?,
         Event::Switched(rest) => {
-            writeln!(out, "switched-protocols, {} byte(s) follow \"{}\"", rest.len(), text(rest))?;
+            writeln!(
+                out,
+                "switched-protocols, {} byte(s) follow \"{}\"",
+                rest.len(),
+                text(rest)
+            )?;
             return Ok(false);
         }
         Event::Closed => {
@@ -110,7 +119,13 @@ fn event(event: Event<'_>, out: &mut impl Write) -> std::io::Result<bool> {
 }
 
 fn response_line(kind: &str, head: &ResponseHead<'_>, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "{kind} {} {} {}", head.version, head.status, text(head.reason))?;
+    writeln!(
+        out,
+        "{kind} {} {} {}",
+        head.version,
+        head.status,
+        text(head.reason)
+    )?;
     fields(head.fields, out)
 }
 
@@ -164,7 +179,10 @@ fn responses(bytes: &[u8], config: Config, out: &mut impl Write) -> Result<(), F
     let count = bytes.windows(7).filter(|w| *w == b"HTTP/1.").count().max(1);
     let host = [Field::new("Host", b"decode")];
     for _ in 0..count {
-        if client.send_request(&Request::new("GET", "/", &host), Body::Empty).is_err() {
+        if client
+            .send_request(&Request::new("GET", "/", &host), Body::Empty)
+            .is_err()
+        {
             break;
         }
         let _ = client.finish();

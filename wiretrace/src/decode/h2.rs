@@ -34,7 +34,12 @@ pub fn run(args: &H2Args, out: &mut impl Write) -> Result<(), Failure> {
 fn flag_names(kind: u8, flags: u8) -> String {
     let known: &[(u8, &str)] = match kind {
         kind::DATA => &[(0x1, "END_STREAM"), (0x8, "PADDED")],
-        kind::HEADERS => &[(0x1, "END_STREAM"), (0x4, "END_HEADERS"), (0x8, "PADDED"), (0x20, "PRIORITY")],
+        kind::HEADERS => &[
+            (0x1, "END_STREAM"),
+            (0x4, "END_HEADERS"),
+            (0x8, "PADDED"),
+            (0x20, "PRIORITY"),
+        ],
         kind::SETTINGS | kind::PING => &[(0x1, "ACK")],
         kind::PUSH_PROMISE => &[(0x4, "END_HEADERS"), (0x8, "PADDED")],
         kind::CONTINUATION => &[(0x4, "END_HEADERS")],
@@ -60,10 +65,17 @@ fn printable(bytes: &[u8]) -> String {
 /// `from_server` only names the direction in the first line.
 pub fn frames(bytes: &[u8], from_server: bool, out: &mut impl Write) -> Result<(), Failure> {
     let mut rest = bytes;
-    let direction = if from_server { "server → client" } else { "client → server" };
+    let direction = if from_server {
+        "server → client"
+    } else {
+        "client → server"
+    };
     writeln!(out, "# HTTP/2, {direction}")?;
     if rest.starts_with(PREFACE) {
-        writeln!(out, "@0    PREFACE \"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n\"")?;
+        writeln!(
+            out,
+            "@0    PREFACE \"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n\""
+        )?;
         rest = &rest[PREFACE.len()..];
     }
     // The table limit is the receiver's setting, not in this direction's bytes: be generous.
@@ -77,7 +89,10 @@ pub fn frames(bytes: &[u8], from_server: bool, out: &mut impl Write) -> Result<(
     while !rest.is_empty() {
         let offset = bytes.len() - rest.len();
         let header = FrameHeader::decode(rest).map_err(|e| {
-            Failure(format!("@{offset}: truncated frame header ({} more byte(s) needed)", e.needed()))
+            Failure(format!(
+                "@{offset}: truncated frame header ({} more byte(s) needed)",
+                e.needed()
+            ))
         })?;
         let (frame, used) = match frame::decode(rest, MAX_MAX_FRAME_SIZE) {
             Ok(ok) => ok,
@@ -123,21 +138,57 @@ pub fn frames(bytes: &[u8], from_server: bool, out: &mut impl Write) -> Result<(
                     line += &format!(" padding={p}");
                 }
             }
-            Frame::Headers { end_headers, priority, fragment, .. } => {
+            Frame::Headers {
+                end_headers,
+                priority,
+                fragment,
+                ..
+            } => {
                 if let Some(p) = priority {
-                    line += &format!(" depends_on={} exclusive={} weight={}", p.dependency, p.exclusive, u16::from(p.weight) + 1);
+                    line += &format!(
+                        " depends_on={} exclusive={} weight={}",
+                        p.dependency,
+                        p.exclusive,
+                        u16::from(p.weight) + 1
+                    );
                 }
-                if end_headers { fragment_end = Some(fragment) } else { fragment_more = Some(fragment) }
+                if end_headers {
+                    fragment_end = Some(fragment)
+                } else {
+                    fragment_more = Some(fragment)
+                }
             }
-            Frame::PushPromise { end_headers, promised_id, fragment, .. } => {
+            Frame::PushPromise {
+                end_headers,
+                promised_id,
+                fragment,
+                ..
+            } => {
                 line += &format!(" promised={promised_id}");
-                if end_headers { fragment_end = Some(fragment) } else { fragment_more = Some(fragment) }
+                if end_headers {
+                    fragment_end = Some(fragment)
+                } else {
+                    fragment_more = Some(fragment)
+                }
             }
-            Frame::Continuation { end_headers, fragment, .. } => {
-                if end_headers { fragment_end = Some(fragment) } else { fragment_more = Some(fragment) }
+            Frame::Continuation {
+                end_headers,
+                fragment,
+                ..
+            } => {
+                if end_headers {
+                    fragment_end = Some(fragment)
+                } else {
+                    fragment_more = Some(fragment)
+                }
             }
             Frame::Priority { priority, .. } => {
-                line += &format!(" depends_on={} exclusive={} weight={}", priority.dependency, priority.exclusive, u16::from(priority.weight) + 1);
+                line += &format!(
+                    " depends_on={} exclusive={} weight={}",
+                    priority.dependency,
+                    priority.exclusive,
+                    u16::from(priority.weight) + 1
+                );
             }
             Frame::RstStream { error_code, .. } => line += &format!(" error={error_code}"),
             Frame::Settings { params, .. } => {
@@ -150,15 +201,25 @@ pub fn frames(bytes: &[u8], from_server: bool, out: &mut impl Write) -> Result<(
                 }
             }
             Frame::Ping { data, .. } => line += &format!(" data={}", super::hex(&data)),
-            Frame::GoAway { last_stream_id, error_code, debug_data } => {
+            Frame::GoAway {
+                last_stream_id,
+                error_code,
+                debug_data,
+            } => {
                 line += &format!(" last_stream={last_stream_id} error={error_code}");
                 if !debug_data.is_empty() {
                     line += &format!(" debug={:?}", printable(debug_data));
                 }
             }
             Frame::WindowUpdate { increment, .. } => line += &format!(" increment={increment}"),
-            Frame::PriorityUpdate { prioritized_id, field_value } => {
-                line += &format!(" prioritized={prioritized_id} priority={:?}", printable(field_value));
+            Frame::PriorityUpdate {
+                prioritized_id,
+                field_value,
+            } => {
+                line += &format!(
+                    " prioritized={prioritized_id} priority={:?}",
+                    printable(field_value)
+                );
             }
             _ => line += &format!(" payload={}", super::hex(&rest[9..used])),
         }
@@ -169,7 +230,11 @@ pub fn frames(bytes: &[u8], from_server: bool, out: &mut impl Write) -> Result<(
             block.extend_from_slice(f);
             let mut fields = Vec::new();
             let result = decoder.decode(&block, |field| {
-                fields.push(format!("{}: {}", printable(field.name), printable(field.value)));
+                fields.push(format!(
+                    "{}: {}",
+                    printable(field.name),
+                    printable(field.value)
+                ));
             });
             block.clear();
             line += " |";

@@ -67,10 +67,7 @@ pub fn section(bytes: &[u8], out: &mut impl Write) -> Result<(), Failure> {
     match decoder.decode_section(0, bytes) {
         Ok(Decoded::Fields(fields)) => write_fields(&fields, out),
         Ok(Decoded::Blocked) => Err(Failure("the section needs dynamic table entries".into())),
-        Err(e) => Err(Failure(format!(
-            "{e} (error code {:#06x})",
-            e.code()
-        ))),
+        Err(e) => Err(Failure(format!("{e} (error code {:#06x})", e.code()))),
     }
 }
 
