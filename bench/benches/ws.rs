@@ -12,7 +12,10 @@ fn ws(c: &mut Criterion) {
         let input = client_frames(&data, w.count);
         let mut group = c.benchmark_group(format!("ws-{}B", w.size));
         group.throughput(Throughput::Bytes((w.size * w.count) as u64));
-        group.bench_function("decode/ws-proto", |b| b.iter(|| decode_ours(&input)));
+        let mut buf = Vec::new();
+        group.bench_function("decode/ws-proto", |b| {
+            b.iter(|| decode_ours(&input, &mut buf))
+        });
         group.bench_function("decode/tungstenite", |b| {
             b.iter(|| decode_tungstenite(&input, w.count))
         });

@@ -515,4 +515,83 @@ mod tests {
         assert!(coded > 10_000);
         assert_eq!(decode_ours(&huffman, &mut list), decode_h2(&huffman).0);
     }
+
+    /// h2's decoder, a second real peer, reads our encoding of every raw-data story (without
+    /// the connection-specific fields HTTP/2 forbids, which h2 rejects after decoding): every
+    /// block holds exactly our fields.
+    #[test]
+    fn h2_decodes_our_encoding_of_every_raw_data_story() {
+        let Some((raw, _)) = corpus() else {
+            return;
+        };
+        let mut cx = Context::from_waker(Waker::noop());
+        let (mut accepted, mut reset) = (0, 0);
+        for story in &raw {
+            let forbidden: [&[u8]; 6] = [
+                b"connection",
+                b"keep-alive",
+                b"proxy-connection",
+                b"transfer-encoding",
+                b"upgrade",
+                b"te",
+            ];
+            let lists: Vec<HeaderList> = story
+                .lists
+                .iter()
+                .map(|l| {
+                    let mut l = l.clone();
+                    l.retain(|(n, _)| !forbidden.contains(&n.as_slice()));
+                    prepare_h2(&l).1
+                })
+                .collect();
+            let mut out = Vec::new();
+            encode_ours(std::slice::from_ref(&lists), &mut out);
+            let mut codec: Codec<MemoryIo, Bytes> = Codec::new(MemoryIo::new(Bytes::from(out)));
+            codec.set_max_recv_frame_size(16_777_215);
+            let mut expected = lists.iter();
+            loop {
+                match Pin::new(&mut codec).poll_next(&mut cx) {
+                    Poll::Ready(Some(Ok(Frame::Headers(headers)))) => {
+                        let list = expected.next().unwrap();
+                        let (pseudo, map) = headers.into_parts();
+                        let mut got: HeaderList = Vec::new();
+                        let pseudo_fields = [
+                            (
+                                ":method",
+                                pseudo.method.as_ref().map(|m| m.as_str().to_string()),
+                            ),
+                            (":scheme", pseudo.scheme.as_ref().map(|v| v.to_string())),
+                            (
+                                ":authority",
+                                pseudo.authority.as_ref().map(|v| v.to_string()),
+                            ),
+                            (":path", pseudo.path.as_ref().map(|v| v.to_string())),
+                            (":status", pseudo.status.map(|s| s.as_str().to_string())),
+                        ];
+                        for (name, value) in pseudo_fields {
+                            if let Some(value) = value {
+                                got.push((name.as_bytes().to_vec(), value.into_bytes()));
+                            }
+                        }
+                        for (name, value) in map.iter() {
+                            got.push((
+                                name.as_str().as_bytes().to_vec(),
+                                value.as_bytes().to_vec(),
+                            ));
+                        }
+                        assert_eq!(&got, list);
+                        accepted += 1;
+                    }
+                    Poll::Ready(Some(Err(h2::proto::Error::Reset(..)))) => {
+                        expected.next().unwrap();
+                        reset += 1;
+                    }
+                    Poll::Ready(Some(other)) => panic!("h2 failed on our encoding: {other:?}"),
+                    Poll::Ready(None) | Poll::Pending => break,
+                }
+            }
+            assert!(expected.next().is_none(), "h2 decoded every block");
+        }
+        assert_eq!((accepted, reset), (3384, 0));
+    }
 }

@@ -2,8 +2,10 @@
 //! messages, `ws-proto` against tungstenite and fastwebsockets on the same bytes, and the
 //! unmasking loop alone against fastwebsockets'.
 //!
-//! Decoding is server-side (masked client frames in, whole messages out, payload owned by the
-//! caller); encoding is client-side (messages in, masked frames appended to a buffer). Each
+//! Decoding is server-side (masked client frames in, whole messages out): `ws-decode` uses
+//! ws-proto's zero-copy `handle_input_in_place` (payloads borrowed from the read buffer, as
+//! tungstenite's and fastwebsockets' are shared slices of theirs), `ws-decode-owned` the
+//! owned events of `handle_input` (one allocation per message); encoding is client-side (messages in, masked frames appended to a buffer). Each
 //! side starts a fresh connection per batch, so per-connection set-up is measured too.
 
 use std::future::Future;
@@ -53,8 +55,44 @@ pub fn client_frames(payload: &[u8], count: usize) -> Vec<u8> {
     out
 }
 
-/// Decodes every message of `input` with ws-proto, returning the payload bytes seen.
-pub fn decode_ours(input: &[u8]) -> u64 {
+/// Decodes every message of `input` with ws-proto the zero-copy way: the bytes are read into
+/// the caller's buffer (as from a socket; the peers copy into their read buffers too) and
+/// unmasked there, each message borrowed from it.
+pub fn decode_ours(input: &[u8], buf: &mut Vec<u8>) -> u64 {
+    buf.clear();
+    buf.extend_from_slice(input);
+    let mut conn = Connection::server(Config::default());
+    let mut total = 0u64;
+    let mut pos = 0;
+    while pos < buf.len() {
+        match conn
+            .handle_input_in_place(&mut buf[pos..])
+            .expect("valid frames")
+        {
+            Some((message, used)) => {
+                total += message.len() as u64;
+                pos += used;
+            }
+            None => {
+                let used = conn.handle_input(&buf[pos..]).expect("valid frames");
+                while let Some(event) = conn.poll_event() {
+                    if let Event::Binary(data) = event {
+                        total += data.len() as u64;
+                    }
+                }
+                if used == 0 {
+                    break;
+                }
+                pos += used;
+            }
+        }
+    }
+    total
+}
+
+/// Decodes every message of `input` with ws-proto into owned events (one allocation per
+/// message), returning the payload bytes seen.
+pub fn decode_ours_owned(input: &[u8]) -> u64 {
     let mut conn = Connection::server(Config::default());
     let mut total = 0u64;
     let mut pos = 0;
@@ -230,7 +268,9 @@ pub fn compare() -> Vec<Comparison> {
         let data = payload(w.size);
         let input = client_frames(&data, w.count);
         let expected = (w.size * w.count) as u64;
-        assert_eq!(decode_ours(&input), expected);
+        let mut buf = Vec::new();
+        assert_eq!(decode_ours(&input, &mut buf), expected);
+        assert_eq!(decode_ours_owned(&input), expected);
         assert_eq!(decode_tungstenite(&input, w.count), expected);
         assert_eq!(decode_fastwebsockets(&input, w.count), expected);
         // Small messages: millions of messages per second; large: GB/s of payload.
@@ -241,7 +281,7 @@ pub fn compare() -> Vec<Comparison> {
         };
         let t = race(
             items,
-            || decode_ours(&input),
+            || decode_ours(&input, &mut buf),
             || decode_tungstenite(&input, w.count),
         );
         lines.push(line(
@@ -251,9 +291,21 @@ pub fn compare() -> Vec<Comparison> {
             scale,
             unit,
         ));
+        let o = race(
+            items,
+            || decode_ours_owned(&input),
+            || decode_tungstenite(&input, w.count),
+        );
+        lines.push(line(
+            &format!("ws-decode-owned{suffix}"),
+            "tungstenite",
+            o,
+            scale,
+            unit,
+        ));
         let f = race(
             items,
-            || decode_ours(&input),
+            || decode_ours(&input, &mut buf),
             || decode_fastwebsockets(&input, w.count),
         );
         lines.push(line(
@@ -325,7 +377,8 @@ mod tests {
             let data = payload(w.size);
             let input = client_frames(&data, w.count);
             let expected = (w.size * w.count) as u64;
-            assert_eq!(decode_ours(&input), expected);
+            assert_eq!(decode_ours(&input, &mut Vec::new()), expected);
+            assert_eq!(decode_ours_owned(&input), expected);
             assert_eq!(decode_tungstenite(&input, w.count), expected);
             assert_eq!(decode_fastwebsockets(&input, w.count), expected);
             let (mut a, mut b, mut c, mut s) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());

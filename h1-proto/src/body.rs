@@ -22,7 +22,8 @@ pub enum BodyEvent<'a> {
 /// [`BodyEvent`] as offsets into the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Raw {
-    Data(usize),
+    /// `(start, len)` in the input.
+    Data(usize, usize),
     Trailers(usize),
     End,
     NeedMore,
@@ -112,6 +113,7 @@ impl BodyDecoder {
 
     /// Decodes from the front of `input`; `eof` says the peer closed its side. Returns how many
     /// bytes of `input` were consumed and what they held.
+    #[inline]
     pub fn decode<'a>(
         &'a mut self,
         input: &'a [u8],
@@ -122,13 +124,13 @@ impl BodyDecoder {
     }
 
     /// Builds the event of a `decode_raw` result over the same input.
+    #[inline]
     pub(crate) fn event<'a>(&'a self, input: &'a [u8], consumed: usize, raw: Raw) -> BodyEvent<'a> {
         match raw {
-            Raw::Data(len) => BodyEvent::Data(
-                input
-                    .get(consumed.saturating_sub(len)..consumed)
-                    .unwrap_or_default(),
-            ),
+            Raw::Data(start, len) => {
+                let _ = consumed;
+                BodyEvent::Data(input.get(start..start + len).unwrap_or_default())
+            }
             Raw::Trailers(start) => BodyEvent::Trailers(
                 self.trailers
                     .trailers(input.get(start..).unwrap_or_default()),
@@ -157,7 +159,7 @@ impl BodyDecoder {
                     };
                 }
                 self.remaining -= n as u64;
-                Ok((n, Raw::Data(n)))
+                Ok((n, Raw::Data(0, n)))
             }
             State::Close => {
                 if input.is_empty() {
@@ -167,7 +169,7 @@ impl BodyDecoder {
                     }
                     return Ok((0, Raw::NeedMore));
                 }
-                Ok((input.len(), Raw::Data(input.len())))
+                Ok((input.len(), Raw::Data(0, input.len())))
             }
             State::Chunked(_) => self.chunked(input, eof),
         }
@@ -187,10 +189,16 @@ impl BodyDecoder {
                         break;
                     }
                     self.remaining -= n as u64;
+                    let mut consumed = i + n;
                     if self.remaining == 0 {
                         self.state = State::Chunked(Chunk::DataCr);
+                        // Take the CRLF and the next chunk line now when they are here, so
+                        // that the next call starts in the data.
+                        if let Some(next) = self.next_chunk_line(input, consumed) {
+                            consumed = next;
+                        }
                     }
-                    return Ok((i + n, Raw::Data(n)));
+                    return Ok((consumed, Raw::Data(i, n)));
                 }
                 Chunk::Trailers => {
                     let rest = input.get(i..).unwrap_or_default();
@@ -212,26 +220,8 @@ impl BodyDecoder {
                 }
                 Chunk::Size { digits: 0 } if self.line_len == 0 => {
                     // Fast path for the common `HEX CRLF` line; anything else goes byte by byte.
-                    let rest = input.get(i..).unwrap_or_default();
-                    let digits = rest
-                        .iter()
-                        .take(16)
-                        .take_while(|b| b.is_ascii_hexdigit())
-                        .count();
-                    if digits > 0 && rest.get(digits..digits + 2) == Some(b"\r\n") {
-                        let size = rest
-                            .get(..digits)
-                            .unwrap_or_default()
-                            .iter()
-                            .fold(0u64, |n, &b| n << 4 | u64::from(hex_value(b).unwrap_or(0)));
-                        self.remaining = size;
-                        i += digits + 2;
-                        self.state = State::Chunked(if size == 0 {
-                            self.trailers.reset();
-                            Chunk::Trailers
-                        } else {
-                            Chunk::Data
-                        });
+                    if let Some(next) = self.size_line(input, i) {
+                        i = next;
                         continue;
                     }
                     let Some(&b) = input.get(i) else { break };
@@ -254,6 +244,44 @@ impl BodyDecoder {
             return Err(Error::IncompleteMessage);
         }
         Ok((i, Raw::NeedMore))
+    }
+
+    /// A plain `HEX CRLF` chunk line at `at` (at most 16 digits, so no overflow): sets the
+    /// size and the state, returning where the line ends. Anything else is left to the
+    /// byte-by-byte path.
+    #[inline]
+    fn size_line(&mut self, input: &[u8], at: usize) -> Option<usize> {
+        let rest = input.get(at..)?;
+        let digits = rest
+            .iter()
+            .take(16)
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        if digits == 0 || rest.get(digits..digits + 2) != Some(b"\r\n") {
+            return None;
+        }
+        let size = rest
+            .get(..digits)?
+            .iter()
+            .fold(0u64, |n, &b| n << 4 | u64::from(hex_value(b).unwrap_or(0)));
+        self.remaining = size;
+        self.line_len = 0;
+        self.state = State::Chunked(if size == 0 {
+            self.trailers.reset();
+            Chunk::Trailers
+        } else {
+            Chunk::Data
+        });
+        Some(at + digits + 2)
+    }
+
+    /// The CRLF after chunk data at `at` and the next plain chunk line, when both are in.
+    #[inline]
+    fn next_chunk_line(&mut self, input: &[u8], at: usize) -> Option<usize> {
+        if input.get(at..at + 2) != Some(b"\r\n") {
+            return None;
+        }
+        self.size_line(input, at + 2)
     }
 
     /// One byte of a chunk line or of the CRLF after chunk data.

@@ -119,7 +119,7 @@ impl Inbound {
         let start = self.pos;
         self.pos += consumed;
         Ok(match raw {
-            Raw::Data(len) => BodyStep::Data(self.pos - len, self.pos),
+            Raw::Data(at, len) => BodyStep::Data(start + at, start + at + len),
             Raw::Trailers(at) => BodyStep::Trailers(start + at),
             Raw::End => {
                 self.body = None;

@@ -111,7 +111,13 @@ pub fn server_trace(input: &[u8], cuts: &[usize], config: &Config) -> Vec<Traced
                             break;
                         }
                         Event::Switched(rest) => {
-                            push(&mut trace, Traced::Switched(rest.to_vec()));
+                            // What the new protocol gets: the buffered rest, then everything
+                            // not yet offered.
+                            let mut all = rest.to_vec();
+                            all.extend_from_slice(&backlog);
+                            let offered = points.get(piece_index).copied().unwrap_or(input.len());
+                            all.extend_from_slice(input.get(offered..).unwrap_or_default());
+                            push(&mut trace, Traced::Switched(all));
                             return trace;
                         }
                         Event::Closed => {
@@ -191,7 +197,10 @@ pub fn client_trace(
                         Event::Trailers(f) => push(&mut trace, Traced::Trailers(fields(f))),
                         Event::EndOfMessage => push(&mut trace, Traced::End),
                         Event::Switched(rest) => {
-                            push(&mut trace, Traced::Switched(rest.to_vec()));
+                            let mut all = rest.to_vec();
+                            all.extend_from_slice(piece);
+                            all.extend_from_slice(input.get(b..).unwrap_or_default());
+                            push(&mut trace, Traced::Switched(all));
                             return trace;
                         }
                         Event::Closed => {

@@ -248,3 +248,10 @@ fn differential(head: &[u8]) {
 fn httparse_benchmark_requests_agree() {
     differential(b"GET / HTTP/1.0\r\nHost: example.com\r\nCookie: session=60; user_id=1\r\n\r\n");
 }
+
+#[test]
+fn fuzz_regression_connect_switch_split_byte_by_byte() {
+    // A CONNECT tunnel whose switch happens while the rest is still arriving.
+    let data = b"\x00CONNECT / HTTP/1.1\r\nHost: a'\n\r\n0-1\r\n\r\nG /chat HTTP/1.1\r\nHost: a\r\n\x0b\x00\x00\x00\x00\x00\x00\x00Connection";
+    h1_proto::fuzzing::server(data);
+}

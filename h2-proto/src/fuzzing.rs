@@ -197,7 +197,7 @@ pub fn connection(role: Role, data: &[u8]) {
             }
             13 => while conn.poll_transmit(now, &mut out) > 0 {},
             14 => {
-                now = now + Duration::from_millis(u64::from(a) * 100);
+                now += Duration::from_millis(u64::from(a) * 100);
                 conn.handle_timeout(now);
             }
             _ => {

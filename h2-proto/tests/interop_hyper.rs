@@ -31,7 +31,9 @@ async fn drive(
             if n == 0 {
                 break;
             }
-            io.write_all(&out[..n]).await.unwrap();
+            if io.write_all(&out[..n]).await.is_err() {
+                return; // The peer closed the connection.
+            }
         }
         let mut any = false;
         while let Some(event) = conn.poll_event() {
@@ -45,7 +47,9 @@ async fn drive(
                     if n == 0 {
                         break;
                     }
-                    io.write_all(&out[..n]).await.unwrap();
+                    if io.write_all(&out[..n]).await.is_err() {
+                        return;
+                    }
                 }
                 return;
             }
@@ -53,7 +57,7 @@ async fn drive(
         if any {
             continue;
         }
-        let n = io.read(&mut inp).await.unwrap();
+        let n = io.read(&mut inp).await.unwrap_or(0);
         if n == 0 {
             return;
         }
@@ -357,4 +361,259 @@ async fn hyperium_client_against_our_server() {
     })
     .await;
     client.await.unwrap();
+}
+
+/// Our server's graceful two-step GOAWAY, and a cancelled request (RST_STREAM from the peer),
+/// against hyperium's client.
+#[tokio::test]
+async fn our_graceful_shutdown_and_peer_cancel() {
+    let (ours, theirs) = tokio::io::duplex(1 << 16);
+    let client = tokio::spawn(async move {
+        let (client, connection) = h2::client::handshake(theirs).await.unwrap();
+        let driver = tokio::spawn(connection);
+        let mut client = client.ready().await.unwrap();
+        // A request whose response we never wait for: dropping it sends RST_STREAM(CANCEL).
+        let slow = http::Request::builder()
+            .uri("http://localhost/slow")
+            .body(())
+            .unwrap();
+        let (response, _send) = client.send_request(slow, false).unwrap();
+        client = client.ready().await.unwrap();
+        drop(response);
+        drop(_send);
+        let fast = http::Request::builder()
+            .uri("http://localhost/fast")
+            .body(())
+            .unwrap();
+        let (response, _) = client.send_request(fast, true).unwrap();
+        let response = response.await.unwrap();
+        assert_eq!(response.status(), 204);
+        drop(client);
+        // The connection ends cleanly after the server's GOAWAY sequence.
+        driver.await.unwrap().expect("clean close after GOAWAY");
+    });
+    let mut io = ours;
+    let mut conn = Connection::server(Config::default(), NOW);
+    let mut cancelled = false;
+    let mut answered = false;
+    drive(&mut conn, &mut io, |conn, event| {
+        match event {
+            Event::Headers {
+                stream, headers, ..
+            } => {
+                let path = headers
+                    .iter()
+                    .find(|h| h.name == b":path")
+                    .unwrap()
+                    .value
+                    .clone();
+                if path == b"/fast" {
+                    conn.send_headers(stream, [Field::from((":status", "204"))], true)
+                        .unwrap();
+                    answered = true;
+                    conn.shutdown().unwrap();
+                }
+            }
+            Event::StreamReset {
+                code, remote: true, ..
+            } => {
+                assert_eq!(code, h2_proto::ErrorCode::CANCEL);
+                cancelled = true;
+            }
+            _ => {}
+        }
+        if answered && conn.is_finished() {
+            Next::Done
+        } else {
+            Next::Continue
+        }
+    })
+    .await;
+    assert!(answered);
+    assert!(cancelled, "the peer's RST_STREAM(CANCEL) arrived");
+    drop(io);
+    client.await.unwrap();
+}
+
+/// hyperium's server shutting down gracefully: our client sees GOAWAY with NO_ERROR after its
+/// request completed.
+#[tokio::test]
+async fn peer_graceful_shutdown() {
+    let (ours, theirs) = tokio::io::duplex(1 << 16);
+    let server = tokio::spawn(async move {
+        let mut conn = h2::server::handshake(theirs).await.unwrap();
+        let (_, mut respond) = conn.accept().await.unwrap().unwrap();
+        respond
+            .send_response(
+                http::Response::builder().status(200).body(()).unwrap(),
+                true,
+            )
+            .unwrap();
+        conn.graceful_shutdown();
+        while let Some(r) = conn.accept().await {
+            r.unwrap();
+        }
+    });
+    let mut io = ours;
+    let mut conn = Connection::client(Config::default(), NOW);
+    let get: [(&str, &str); 4] = [
+        (":method", "GET"),
+        (":scheme", "http"),
+        (":authority", "localhost"),
+        (":path", "/"),
+    ];
+    conn.send_request(get.map(Field::from), true).unwrap();
+    let mut status = 0;
+    let mut goaways = Vec::new();
+    drive(&mut conn, &mut io, |_, event| {
+        match event {
+            Event::Headers {
+                kind: HeadersKind::Response(s),
+                ..
+            } => status = s,
+            Event::GoAway {
+                last_stream_id,
+                code,
+                ..
+            } => goaways.push((last_stream_id.value(), code)),
+            _ => {}
+        }
+        if status == 200 && goaways.iter().any(|&(last, _)| last == 1) {
+            Next::Done
+        } else {
+            Next::Continue
+        }
+    })
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        goaways
+            .iter()
+            .all(|&(_, code)| code == h2_proto::ErrorCode::NO_ERROR),
+        "{goaways:?}"
+    );
+    drop(io);
+    server.await.unwrap();
+}
+
+/// Tiny windows on hyperium's side: our server may only send within them, and resumes on
+/// every WINDOW_UPDATE (SendCapacity).
+#[tokio::test]
+async fn tiny_peer_windows() {
+    let (ours, theirs) = tokio::io::duplex(1 << 16);
+    let client = tokio::spawn(async move {
+        let (client, connection) = h2::client::Builder::new()
+            .initial_window_size(100)
+            .initial_connection_window_size(65_535)
+            .handshake::<_, Bytes>(theirs)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let mut client = client.ready().await.unwrap();
+        let request = http::Request::builder()
+            .uri("http://localhost/big")
+            .body(())
+            .unwrap();
+        let (response, _) = client.send_request(request, true).unwrap();
+        let mut body = response.await.unwrap().into_body();
+        let mut all = Vec::new();
+        while let Some(chunk) = body.data().await {
+            let chunk = chunk.unwrap();
+            assert!(chunk.len() <= 100, "never more than the stream window");
+            body.flow_control().release_capacity(chunk.len()).unwrap();
+            all.extend_from_slice(&chunk);
+        }
+        all
+    });
+    let mut io = ours;
+    let mut conn = Connection::server(Config::default(), NOW);
+    let big = body_of(20_000);
+    let mut stream = None;
+    let mut sent = 0;
+    drive(&mut conn, &mut io, |conn, event| {
+        if let Event::Headers { stream: s, .. } = event {
+            conn.send_headers(s, [Field::from((":status", "200"))], false)
+                .unwrap();
+            stream = Some(s);
+        }
+        if let Some(s) = stream
+            && sent < big.len()
+        {
+            let n = conn.send_data(s, &big[sent..], true).unwrap();
+            assert!(n <= 100);
+            sent += n;
+        }
+        if sent == big.len() && conn.active_streams() == 0 {
+            Next::Done
+        } else {
+            Next::Continue
+        }
+    })
+    .await;
+    assert_eq!(client.await.unwrap(), big);
+}
+
+/// hyperium's server allows 2 concurrent streams: our client is told so by a typed error and
+/// opens the rest as streams finish.
+#[tokio::test]
+async fn peer_concurrency_limit() {
+    let (ours, theirs) = tokio::io::duplex(1 << 16);
+    let server = tokio::spawn(async move {
+        let mut conn = h2::server::Builder::new()
+            .max_concurrent_streams(2)
+            .handshake::<_, Bytes>(theirs)
+            .await
+            .unwrap();
+        while let Some(r) = conn.accept().await {
+            let (_, mut respond) = r.unwrap();
+            tokio::spawn(async move {
+                tokio::task::yield_now().await;
+                let mut send = respond
+                    .send_response(http::Response::new(()), false)
+                    .unwrap();
+                send.send_data(Bytes::from_static(b"ok"), true).unwrap();
+            });
+        }
+    });
+    let mut io = ours;
+    let mut conn = Connection::client(Config::default(), NOW);
+    let get: [(&str, &str); 4] = [
+        (":method", "GET"),
+        (":scheme", "http"),
+        (":authority", "localhost"),
+        (":path", "/"),
+    ];
+    let mut opened = 0;
+    let mut done = 0;
+    let mut refused = 0;
+    let mut max_active = 0;
+    drive(&mut conn, &mut io, |conn, event| {
+        if let Event::Data {
+            end_stream: true, ..
+        } = event
+        {
+            done += 1;
+        }
+        while opened < 10 {
+            match conn.send_request(get.map(Field::from), true) {
+                Ok(_) => opened += 1,
+                Err(h2_proto::UserError::StreamLimit) => {
+                    refused += 1;
+                    break;
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        max_active = max_active.max(conn.active_streams());
+        if done == 10 {
+            Next::Done
+        } else {
+            Next::Continue
+        }
+    })
+    .await;
+    assert!(max_active <= 2, "{max_active}");
+    assert!(refused > 0);
+    drop(io);
+    server.await.unwrap();
 }

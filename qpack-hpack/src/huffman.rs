@@ -269,6 +269,11 @@ fn decode_into(input: &[u8], buf: &mut [u8], room: usize) -> Result<usize, Decod
         let first_len = (entry >> 16) & 0x1f;
         let (symbol, len) = if entry >> 26 != 0 && first_len <= bits {
             (entry & 0xff, first_len)
+        } else if bits <= LOOKUP_BITS {
+            // The usual end of a string: fewer bits than the next code needs.
+            return check_padding(acc, bits)
+                .map(|()| n)
+                .map_err(DecodeFailure::Invalid);
         } else {
             match decode_long(acc, bits) {
                 Some((symbol, _)) if usize::from(symbol) == EOS => {
@@ -479,6 +484,22 @@ mod tests {
         #[test]
         fn arbitrary_strings_round_trip(input: Vec<u8>) {
             prop_assert_eq!(round_trip(&input), input);
+        }
+
+        /// The limit fails exactly the strings longer than it, whatever their length.
+        #[test]
+        fn the_limit_is_exact(input: Vec<u8>, limit in 0usize..300) {
+            let mut encoded = Vec::new();
+            encode(&input, &mut encoded).unwrap();
+            let mut out = Vec::new();
+            let result = decode(&encoded, limit, &mut out);
+            if input.len() <= limit {
+                prop_assert_eq!(result, Ok(()));
+                prop_assert_eq!(out, input);
+            } else {
+                prop_assert_eq!(result, Err(HuffmanError::TooLong { limit }));
+                prop_assert!(out.len() <= limit);
+            }
         }
 
         #[test]

@@ -478,9 +478,12 @@ impl Frame<'_> {
         let v = |x: VarInt| x.encoded_len();
         let n = |x: u64| varint(x).encoded_len();
         let bytes = |d: &[u8]| n(d.len() as u64) + d.len();
+        if let Self::Padding(count) = self {
+            return *count;
+        }
         let ty = n(self.frame_type());
         ty + match self {
-            Self::Padding(count) => count.saturating_sub(1),
+            Self::Padding(_) => 0,
             Self::Ping | Self::HandshakeDone => 0,
             Self::Ack(a) => {
                 n(a.largest)

@@ -752,3 +752,45 @@ pub fn write_version_negotiation(
     }
     Ok(())
 }
+
+/// Writes a Retry packet (RFC 9000 §17.2.5) with its integrity tag (RFC 9001 §5.8, RFC 9369
+/// §3.3.3): `dcid` is the client's Source Connection ID, `scid` the server's new connection
+/// ID, `original_dcid` the Destination Connection ID of the client's Initial. `unused` fills
+/// the four unused bits of the first byte. Returns the packet's length.
+#[allow(clippy::too_many_arguments)]
+pub fn write_retry(
+    w: &mut Writer<'_>,
+    provider: &dyn crate::crypto::Provider,
+    version: Version,
+    dcid: &ConnectionId,
+    scid: &ConnectionId,
+    token: &[u8],
+    original_dcid: &ConnectionId,
+    unused: u8,
+) -> Result<usize, BuildError> {
+    let start = w.len();
+    let bits = PacketType::Retry.long_type_bits(version).unwrap_or(0);
+    w.put_u8(0xc0 | bits << 4 | (unused & 0x0f))?;
+    w.put_u32(version.0)?;
+    w.put_u8(dcid.len() as u8)?;
+    w.put_slice(dcid)?;
+    w.put_u8(scid.len() as u8)?;
+    w.put_slice(scid)?;
+    w.put_slice(token)?;
+    let body = w.written().get(start..).unwrap_or_default();
+    // The pseudo-packet: the original DCID, length-prefixed, then the Retry without its tag.
+    let mut pseudo = alloc::vec::Vec::with_capacity(1 + original_dcid.len() + body.len());
+    pseudo.push(original_dcid.len() as u8);
+    pseudo.extend_from_slice(original_dcid);
+    pseudo.extend_from_slice(body);
+    let tag = provider.retry_tag(version, &pseudo)?;
+    w.put_slice(&tag)?;
+    Ok(w.len() - start)
+}
+
+impl PacketBuilder {
+    /// How many bytes of frames still fit in `w` once the `tag_len`-byte tag is added.
+    pub fn frame_space(&self, w: &Writer<'_>, tag_len: usize) -> usize {
+        w.remaining_capacity().saturating_sub(tag_len)
+    }
+}

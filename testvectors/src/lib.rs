@@ -9,6 +9,7 @@ pub mod rfc7541;
 pub mod rfc7692;
 pub mod rfc9000;
 pub mod rfc9001;
+pub mod rfc9112;
 pub mod rfc9204;
 pub mod rfc9369;
 pub mod shared;

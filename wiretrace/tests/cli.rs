@@ -72,7 +72,7 @@ fn truncated_or_malformed_input_fails_with_a_message() {
 
 #[test]
 fn protocols_that_do_not_exist_yet_fail_and_say_so() {
-    for protocol in ["hpack", "qpack", "h1", "h2", "ws", "quic", "h3"] {
+    for protocol in ["hpack", "qpack", "h2", "ws", "quic", "h3"] {
         let out = wiretrace(&["decode", protocol, "00"], "");
         assert!(!out.status.success(), "{protocol}");
         assert!(
@@ -84,9 +84,7 @@ fn protocols_that_do_not_exist_yet_fail_and_say_so() {
     let out = wiretrace(&["decode", "smtp", "00"], "");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("unrecognized subcommand"));
-    let out = wiretrace(&["serve", "--listen", "127.0.0.1:0"], "");
-    assert!(!out.status.success());
-    assert!(stderr(&out).contains("not implemented yet") || stderr(&out).contains("no protocol"));
+    // `serve` runs HTTP/1.1 now (h1-proto); its tests are in tests/h1.rs.
     let out = wiretrace(&["fetch", "gopher://127.0.0.1/"], "");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("unsupported scheme"));

@@ -82,11 +82,8 @@ fn retry_tag_is_checked() {
 fn short_header_with_a_key_log() {
     let dir = std::env::temp_dir().join(format!("wiretrace-quic-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for (v, suite) in [
-        (V1, "ChaCha20Poly1305Sha256"),
-        (V2, "ChaCha20Poly1305Sha256"),
-    ] {
-        let log = dir.join("keylog.txt");
+    for (v, version) in [(V1, "v1"), (V2, "v2")] {
+        let log = dir.join(format!("keylog-{version}.txt"));
         std::fs::write(
             &log,
             format!(
@@ -100,6 +97,7 @@ fn short_header_with_a_key_log() {
         // Without the earlier packet number, the 3-byte truncated number is not enough.
         let out = trace(&["decode", "quic", "--keylog", log.to_str().unwrap(), &packet]);
         assert!(out.contains("pn=?"), "{out}");
+        // Short headers carry no version: v1 and v2 labels are both tried.
         let out = trace(&[
             "decode",
             "quic",
@@ -109,20 +107,62 @@ fn short_header_with_a_key_log() {
             "654360563",
             &packet,
         ]);
-        if v.version == 1 {
-            assert_eq!(
-                out,
-                format!(
-                    "packet 0 at offset 0: OneRtt spin=0 dcid= size=21 pn=654360564 pn_len=3 \
-                     key_phase=0 (decrypted with SERVER_TRAFFIC_SECRET_0, {suite})\n  PING\n"
-                )
-            );
-        } else {
-            // Short headers carry no version; v1 labels are tried, so the v2 packet stays
-            // protected.
-            assert!(out.contains("pn=?"), "{out}");
-        }
+        assert_eq!(
+            out,
+            format!(
+                "packet 0 at offset 0: OneRtt spin=0 dcid= size=21 pn=654360564 pn_len=3 \
+                 key_phase=0 (decrypted with SERVER_TRAFFIC_SECRET_0, ChaCha20Poly1305Sha256, \
+                 {version})\n  PING\n"
+            )
+        );
     }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A 1-RTT packet sealed after one key update (RFC 9001 §6): the next-generation packet key,
+/// the original header protection key, Key Phase 1.
+#[test]
+fn key_updates_are_followed() {
+    use quic_proto::ConnectionId;
+    use quic_proto::crypto::ring::Ring;
+    use quic_proto::crypto::{CipherSuite, Provider, Secret};
+    use quic_proto::frame::Frame;
+    use quic_proto::packet::PacketBuilder;
+    use wire_codec::Writer;
+
+    let suite = CipherSuite::Aes128GcmSha256;
+    let version = quic_proto::Version::V1;
+    let secret = Secret::new(&[0x33; 32]).unwrap();
+    let next = Ring.next_secret(suite, version, &secret).unwrap();
+    let header_key = Ring.header_key(suite, version, &secret).unwrap();
+    let packet_key = Ring.packet_key(suite, version, &next).unwrap();
+    let dcid = ConnectionId::new(&[0xd1; 8]).unwrap();
+    let mut buf = [0u8; 64];
+    let mut w = Writer::new(&mut buf);
+    let builder = PacketBuilder::short(&mut w, &dcid, false, true, 5, 1).unwrap();
+    Frame::Ping.encode(&mut w).unwrap();
+    let len = builder.finish(&mut w, &*header_key, &*packet_key).unwrap();
+    let packet: String = buf[..len].iter().map(|b| format!("{b:02x}")).collect();
+
+    let dir = std::env::temp_dir().join(format!("wiretrace-ku-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("keylog.txt");
+    std::fs::write(
+        &log,
+        format!(
+            "CLIENT_TRAFFIC_SECRET_0 {} {}\n",
+            "00".repeat(32),
+            "33".repeat(32)
+        ),
+    )
+    .unwrap();
+    let out = trace(&["decode", "quic", "--keylog", log.to_str().unwrap(), &packet]);
+    assert!(
+        out.starts_with("packet 0 at offset 0: OneRtt spin=0 dcid=d1d1d1d1d1d1d1d1"),
+        "{out}"
+    );
+    assert!(out.contains("pn=5 pn_len=1 key_phase=1 (decrypted with CLIENT_TRAFFIC_SECRET_0 after 1 key update(s), Aes128GcmSha256, v1)"), "{out}");
+    assert!(out.ends_with("  PING\n  PADDING x2\n"), "{out}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

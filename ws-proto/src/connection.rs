@@ -98,6 +98,31 @@ pub enum Event {
     Close(Option<CloseFrame>),
 }
 
+/// A whole message borrowed from the caller's buffer (see
+/// [`Connection::handle_input_in_place`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Message<'a> {
+    /// UTF-8 text.
+    Text(&'a str),
+    /// Bytes.
+    Binary(&'a [u8]),
+}
+
+impl Message<'_> {
+    /// The payload's length in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Text(t) => t.len(),
+            Self::Binary(b) => b.len(),
+        }
+    }
+
+    /// Whether the payload is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A data message's type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MessageKind {
@@ -384,6 +409,77 @@ impl Connection {
         Ok(pos)
     }
 
+    /// Zero-copy input: when `input` starts with a whole unfragmented, uncompressed data
+    /// frame, unmasks it in place and returns the message borrowed from `input` with the bytes
+    /// it used. Returns `None` (and leaves `input` untouched) for anything else — a partial
+    /// frame, a fragment, a control or compressed frame, or a frame the connection must reject
+    /// — which [`handle_input`](Self::handle_input) then takes, with the same bytes.
+    ///
+    /// ```
+    /// use ws_proto::{Config, Connection, Message};
+    /// let mut buf = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+    /// let mut server = Connection::server(Config::default());
+    /// let (message, used) = server.handle_input_in_place(&mut buf).unwrap().unwrap();
+    /// assert_eq!((message, used), (Message::Text("Hello"), 11));
+    /// ```
+    pub fn handle_input_in_place<'a>(
+        &mut self,
+        input: &'a mut [u8],
+    ) -> Result<Option<(Message<'a>, usize)>, ProtocolError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let idle = matches!(self.recv, Recv::Header { len: 0, .. })
+            && matches!(self.state, State::Open | State::Closing)
+            && self.message.is_none();
+        if !idle {
+            return Ok(None);
+        }
+        let Ok((header, header_len)) = FrameHeader::decode(input) else {
+            return Ok(None);
+        };
+        if !self.is_plain_message(&header) {
+            return Ok(None);
+        }
+        let Ok(len) = usize::try_from(header.payload_len) else {
+            return Ok(None);
+        };
+        let end = header_len.saturating_add(len);
+        let Some(payload) = input.get_mut(header_len..end) else {
+            return Ok(None);
+        };
+        if let Some(key) = header.mask {
+            apply_mask(payload, key, 0);
+        }
+        let payload: &'a [u8] = payload;
+        let message = if header.opcode == OpCode::Text {
+            match core::str::from_utf8(payload) {
+                Ok(text) => Message::Text(text),
+                Err(_) => return Err(self.fail(ProtocolError::InvalidUtf8)),
+            }
+        } else {
+            Message::Binary(payload)
+        };
+        Ok(Some((message, end)))
+    }
+
+    /// Whether a frame header starts a message that arrives whole in one frame and passes
+    /// every check of `start_frame`.
+    #[inline]
+    fn is_plain_message(&self, header: &FrameHeader) -> bool {
+        let masked_ok = match self.role {
+            Role::Server => header.mask.is_some(),
+            Role::Client => header.mask.is_none(),
+        };
+        header.fin
+            && !(header.rsv1 || header.rsv2 || header.rsv3)
+            && matches!(header.opcode, OpCode::Text | OpCode::Binary)
+            && self.message.is_none()
+            && masked_ok
+            && header.payload_len <= self.config.max_frame_size
+            && header.payload_len <= self.config.max_message_size as u64
+    }
+
     /// The fast path: an unfragmented, uncompressed message wholly inside `rest` becomes an
     /// event in one copy, without the reassembly state. Returns the bytes used, or `None` to
     /// take the general path (which also reports any error the header carries).
@@ -394,16 +490,9 @@ impl Connection {
         header_len: usize,
         rest: &[u8],
     ) -> Result<Option<usize>, ProtocolError> {
-        let masked_ok = match self.role {
-            Role::Server => header.mask.is_some(),
-            Role::Client => header.mask.is_none(),
-        };
-        let plain = header.fin
-            && !(header.rsv1 || header.rsv2 || header.rsv3)
-            && matches!(header.opcode, OpCode::Text | OpCode::Binary)
-            && self.message.is_none()
-            && masked_ok
-            && header.payload_len <= self.config.max_frame_size;
+        if !self.is_plain_message(header) {
+            return Ok(None);
+        }
         let Ok(len) = usize::try_from(header.payload_len) else {
             return Ok(None);
         };
@@ -411,9 +500,6 @@ impl Connection {
         let Some(payload) = rest.get(header_len..end) else {
             return Ok(None);
         };
-        if !plain || len > self.config.max_message_size {
-            return Ok(None);
-        }
         let mut data = payload.to_vec();
         if let Some(key) = header.mask {
             apply_mask(&mut data, key, 0);
@@ -694,7 +780,7 @@ impl Connection {
     /// Writes queued control frames (automatic pong, the close reply or the failure's close)
     /// into `out`, returning how many bytes were written; a frame that does not fit stays
     /// queued.
-    pub fn poll_transmit(&mut self, out: &mut impl Output) -> Result<usize, BufferTooSmall> {
+    pub fn poll_transmit(&mut self, out: &mut impl FrameOutput) -> Result<usize, BufferTooSmall> {
         let mut written = 0;
         while !self.close_sent
             && let Some(pong) = self.pending_pongs.pop_front()
@@ -735,12 +821,16 @@ impl Connection {
 
     /// Sends a text message (compressed when permessage-deflate is on, split per
     /// `Config::max_send_frame_size`).
-    pub fn send_text(&mut self, text: &str, out: &mut impl Output) -> Result<(), SendError> {
+    pub fn send_text(&mut self, text: &str, out: &mut impl FrameOutput) -> Result<(), SendError> {
         self.send_message(MessageKind::Text, text.as_bytes(), out)
     }
 
     /// Sends a binary message.
-    pub fn send_binary(&mut self, data: &[u8], out: &mut impl Output) -> Result<(), SendError> {
+    pub fn send_binary(
+        &mut self,
+        data: &[u8],
+        out: &mut impl FrameOutput,
+    ) -> Result<(), SendError> {
         self.send_message(MessageKind::Binary, data, out)
     }
 
@@ -749,7 +839,7 @@ impl Connection {
         &mut self,
         kind: MessageKind,
         payload: &[u8],
-        out: &mut impl Output,
+        out: &mut impl FrameOutput,
     ) -> Result<(), SendError> {
         self.check_can_send_data()?;
         if self.sending.is_some() {
@@ -812,7 +902,7 @@ impl Connection {
         kind: MessageKind,
         payload: &[u8],
         fin: bool,
-        out: &mut impl Output,
+        out: &mut impl FrameOutput,
     ) -> Result<(), SendError> {
         self.check_can_send_data()?;
         let (opcode, compressed, first) = match self.sending {
@@ -857,12 +947,20 @@ impl Connection {
     }
 
     /// Sends a ping (payload at most 125 bytes).
-    pub fn send_ping(&mut self, payload: &[u8], out: &mut impl Output) -> Result<(), SendError> {
+    pub fn send_ping(
+        &mut self,
+        payload: &[u8],
+        out: &mut impl FrameOutput,
+    ) -> Result<(), SendError> {
         self.send_control(OpCode::Ping, payload, out)
     }
 
     /// Sends an unsolicited pong, or a pong of your own when `auto_pong` is off.
-    pub fn send_pong(&mut self, payload: &[u8], out: &mut impl Output) -> Result<(), SendError> {
+    pub fn send_pong(
+        &mut self,
+        payload: &[u8],
+        out: &mut impl FrameOutput,
+    ) -> Result<(), SendError> {
         self.send_control(OpCode::Pong, payload, out)
     }
 
@@ -872,7 +970,7 @@ impl Connection {
         &mut self,
         code: Option<CloseCode>,
         reason: &str,
-        out: &mut impl Output,
+        out: &mut impl FrameOutput,
     ) -> Result<(), SendError> {
         if self.close_sent || self.state == State::Closed {
             return Err(SendError::Closed);
@@ -903,7 +1001,7 @@ impl Connection {
         &mut self,
         opcode: OpCode,
         payload: &[u8],
-        out: &mut impl Output,
+        out: &mut impl FrameOutput,
     ) -> Result<(), SendError> {
         if self.close_sent || self.state == State::Closed {
             return Err(SendError::Closed);
@@ -949,7 +1047,7 @@ impl Connection {
     /// nothing is written on failure.
     fn put_frame(
         &mut self,
-        out: &mut impl Output,
+        out: &mut impl FrameOutput,
         opcode: OpCode,
         fin: bool,
         rsv1: bool,
@@ -973,39 +1071,64 @@ impl Connection {
             _ => None,
         };
         header.mask = key;
+        if payload.len() <= SMALL_FRAME {
+            // One write of header and payload together, through the stack.
+            let mut frame = [0u8; MAX_HEADER_LEN + SMALL_FRAME];
+            let Some(head) = frame.first_chunk_mut::<MAX_HEADER_LEN>() else {
+                return Ok(0);
+            };
+            let head_len = header.write(head);
+            let end = head_len + payload.len();
+            // Copy and mask in one byte loop (the payload overwrites the header's spare bytes):
+            // for a short payload that beats separate copy and mask calls.
+            let key = key.unwrap_or([0; 4]);
+            let body = frame.get_mut(head_len..end).unwrap_or_default();
+            for (i, (dst, src)) in body.iter_mut().zip(payload).enumerate() {
+                *dst = src ^ key[i & 3];
+            }
+            out.put_slice(frame.get(..end).unwrap_or_default())?;
+            return Ok(total);
+        }
         header.encode(out)?;
         match key {
-            Some(key) => put_masked(out, payload, key)?,
+            Some(key) => out.put_masked(payload, key)?,
             None => out.put_slice(payload)?,
         }
         Ok(total)
     }
 }
 
-/// Copies `payload` into `out` masked, through a stack block (an `Output` is append-only).
-fn put_masked(out: &mut impl Output, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall> {
-    // A small block for small payloads: zeroing a 4 KiB block would cost more than the frame.
-    if payload.len() <= 128 {
-        put_masked_in::<128>(out, payload, key)
-    } else {
-        put_masked_in::<4096>(out, payload, key)
+/// Frames with at most this much payload are assembled whole on the stack.
+const SMALL_FRAME: usize = 128;
+
+/// Where frames are written: a [`wire_codec::Output`] that can also append a payload masked.
+/// Implemented for `Vec<u8>` and [`wire_codec::Writer`] (copy, then mask the copy in place: one
+/// pass over the data fewer than masking through a temporary).
+pub trait FrameOutput: Output {
+    /// Appends `payload` XOR-ed with `key` (RFC 6455 §5.3), or nothing if it does not fit.
+    fn put_masked(&mut self, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall>;
+}
+
+impl FrameOutput for Vec<u8> {
+    fn put_masked(&mut self, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall> {
+        let start = self.len();
+        self.extend_from_slice(payload);
+        apply_mask(self.get_mut(start..).unwrap_or_default(), key, 0);
+        Ok(())
     }
 }
 
-fn put_masked_in<const BLOCK: usize>(
-    out: &mut impl Output,
-    payload: &[u8],
-    key: [u8; 4],
-) -> Result<(), BufferTooSmall> {
-    let mut block = [0u8; BLOCK];
-    // BLOCK is a multiple of 4, so every block starts at mask offset 0.
-    for piece in payload.chunks(BLOCK) {
-        let dst = block.get_mut(..piece.len()).unwrap_or_default();
-        dst.copy_from_slice(piece);
-        apply_mask(dst, key, 0);
-        out.put_slice(dst)?;
+impl FrameOutput for wire_codec::Writer<'_> {
+    fn put_masked(&mut self, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall> {
+        let start = self.len();
+        self.put_slice(payload)?;
+        apply_mask(
+            self.written_mut().get_mut(start..).unwrap_or_default(),
+            key,
+            0,
+        );
+        Ok(())
     }
-    Ok(())
 }
 
 fn event_size(event: &Event) -> usize {

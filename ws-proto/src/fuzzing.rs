@@ -11,7 +11,8 @@ use crate::{
 /// The frame decoder in both roles, with and without permessage-deflate, fed `data` in pieces.
 /// The first byte picks the role, compression and small limits; the second the chunk size.
 /// Checks: no panic; consumption never exceeds the input; an error is sticky and queues a close
-/// frame with its code; decoding the whole input at once and in pieces gives the same events.
+/// frame with its code; decoding the whole input at once and in pieces gives the same events
+/// and the same close code.
 pub fn frames(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
@@ -19,12 +20,30 @@ pub fn frames(data: &[u8]) {
     let Some((&split, input)) = rest.split_first() else {
         return;
     };
-    let whole = run(mode, input, input.len().max(1));
-    let pieces = run(mode, input, usize::from(split % 17) + 1);
-    assert_eq!(whole, pieces, "chunking changed the outcome");
+    let (whole_events, whole_error) = run(mode, input, input.len().max(1));
+    let (piece_events, piece_error) = run(mode, input, usize::from(split % 17) + 1);
+    assert_eq!(whole_events, piece_events, "chunking changed the events");
+    let (in_place_events, in_place_error) = run_in_place(mode, input);
+    assert_eq!(
+        whole_events, in_place_events,
+        "the in-place path changed the events"
+    );
+    assert_eq!(
+        whole_error.map(|e| e.close_code()),
+        in_place_error.map(|e| e.close_code()),
+        "the in-place path changed the failure"
+    );
+    // Which of two faults in one compressed message shows first can depend on the chunking
+    // (corrupt DEFLATE data after inflated bytes that are already not UTF-8), but not the
+    // close code, nor whether the connection fails.
+    assert_eq!(
+        whole_error.map(|e| e.close_code()),
+        piece_error.map(|e| e.close_code()),
+        "chunking changed the failure"
+    );
 }
 
-fn run(mode: u8, input: &[u8], chunk: usize) -> (Vec<Event>, Option<crate::ProtocolError>) {
+fn connection(mode: u8) -> Option<Connection> {
     let config = Config {
         max_frame_size: if mode & 4 != 0 { 300 } else { 1 << 20 },
         max_message_size: if mode & 8 != 0 { 1000 } else { 1 << 20 },
@@ -37,21 +56,53 @@ fn run(mode: u8, input: &[u8], chunk: usize) -> (Vec<Event>, Option<crate::Proto
         Connection::server(config)
     };
     #[cfg(feature = "deflate")]
-    let mut conn = if mode & 2 != 0 {
+    if mode & 2 != 0 {
         let params = crate::DeflateParams {
             server_no_context_takeover: mode & 32 != 0,
             client_no_context_takeover: mode & 64 != 0,
             ..Default::default()
         };
-        match conn.with_deflate(params, &DeflateConfig::default()) {
-            Ok(c) => c,
-            Err(_) => return (Vec::new(), None),
-        }
-    } else {
-        conn
+        return conn.with_deflate(params, &DeflateConfig::default()).ok();
+    }
+    Some(conn)
+}
+
+/// Decodes with `handle_input_in_place` first, falling back to `handle_input`.
+fn run_in_place(mode: u8, input: &[u8]) -> (Vec<Event>, Option<crate::ProtocolError>) {
+    let Some(mut conn) = connection(mode) else {
+        return (Vec::new(), None);
     };
-    #[cfg(not(feature = "deflate"))]
-    let mut conn = conn;
+    let mut buf = input.to_vec();
+    let mut events = Vec::new();
+    let mut pos = 0;
+    while let Some(rest) = buf.get_mut(pos..).filter(|r| !r.is_empty()) {
+        match conn.handle_input_in_place(rest) {
+            Ok(Some((message, used))) => {
+                events.push(match message {
+                    crate::Message::Text(t) => Event::Text(t.into()),
+                    crate::Message::Binary(b) => Event::Binary(b.to_vec()),
+                });
+                pos += used;
+            }
+            Ok(None) => {
+                let result = conn.handle_input(rest);
+                events.extend(core::iter::from_fn(|| conn.poll_event()));
+                match result {
+                    Ok(0) => break,
+                    Ok(used) => pos += used,
+                    Err(e) => return (events, Some(e)),
+                }
+            }
+            Err(e) => return (events, Some(e)),
+        }
+    }
+    (events, None)
+}
+
+fn run(mode: u8, input: &[u8], chunk: usize) -> (Vec<Event>, Option<crate::ProtocolError>) {
+    let Some(mut conn) = connection(mode) else {
+        return (Vec::new(), None);
+    };
     let mut events = Vec::new();
     let mut error = None;
     let mut pending = input;
@@ -143,9 +194,28 @@ pub fn handshake(data: &[u8]) {
 mod tests {
     use proptest::prelude::*;
 
+    /// Found by the fuzzer: text that is already not UTF-8, then corrupt DEFLATE data, in one
+    /// compressed message; the failure (1007) must not depend on the chunking.
+    #[test]
+    fn regression_utf8_before_corrupt_deflate() {
+        super::frames(&[
+            3, 1, 65, 3, 242, 72, 205, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 62, 255, 29, 43, 3,
+            2, 255, 255, 255, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 1, 65, 3,
+            242, 128, 2, 0, 0, 0, 0, 0, 0, 0,
+        ]);
+    }
+
     proptest! {
         #[test]
         fn frames_never_panic(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            super::frames(&data);
+        }
+
+        #[test]
+        fn frames_in_any_chunking_with_deflate(tail in proptest::collection::vec(any::<u8>(), 0..64), split in any::<u8>()) {
+            // Compressed client frames (RFC 7692 §7.2.3.1) followed by arbitrary bytes.
+            let mut data = alloc::vec![3u8, split, 0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+            data.extend(tail);
             super::frames(&data);
         }
 

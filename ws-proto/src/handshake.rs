@@ -47,6 +47,9 @@ pub enum Transport {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum HandshakeError {
+    /// An HTTP/1.0 request: the handshake needs HTTP/1.1 or higher (§4.1).
+    #[error("the opening handshake needs HTTP/1.1 or higher")]
+    HttpVersion,
     /// Not a `GET` (HTTP/1.1) or `CONNECT` (extended CONNECT).
     #[error("method must be GET (or CONNECT over HTTP/2 and HTTP/3)")]
     Method,

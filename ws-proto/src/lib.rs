@@ -8,7 +8,8 @@
 //!   and configurable limits mapped to close codes 1002, 1007, 1008 and 1009.
 //! - [`handshake`]: the opening handshake over a plain list of header fields, for an HTTP/1.1
 //!   Upgrade or an HTTP/2 / HTTP/3 extended CONNECT (RFC 8441, RFC 9220). The frame layer
-//!   assumes no HTTP version.
+//!   assumes no HTTP version. With the `h1` feature (on by default), `h1` adapts h1-proto's
+//!   heads: `ServerHandshake::accept_h1`, `ClientHandshake::verify_h1_response`.
 //! - permessage-deflate: negotiation ([`DeflateConfig`], [`DeflateParams`]) is always built; the
 //!   compression itself needs the `deflate` feature (on by default), which uses zlib-rs and
 //!   therefore std. Window sizes 9–15 are honoured; an 8-bit compression window is declined.
@@ -47,12 +48,14 @@ mod error;
 mod extension;
 pub mod frame;
 pub mod fuzzing;
+#[cfg(feature = "h1")]
+pub mod h1;
 pub mod handshake;
 mod mask;
 mod utf8;
 
 pub use close::{CloseCode, CloseError, CloseFrame};
-pub use connection::{Config, Connection, Event, MaskKeySource, MessageKind, Role, State};
+pub use connection::{Config, Connection, Event, MaskKeySource, Message, MessageKind, Role, State};
 pub use error::{ConfigError, ProtocolError, SendError};
 pub use extension::{
     DeflateConfig, DeflateNegotiationError, DeflateParams, ExtensionItem, ExtensionSyntaxError,

@@ -22,6 +22,13 @@ const BLOCK: usize = 32;
 #[inline]
 pub fn apply_mask(data: &mut [u8], key: [u8; 4], offset: usize) {
     let key = rotate(key, offset);
+    if data.len() < BLOCK {
+        // Short payloads (most messages): no block set-up.
+        for (i, b) in data.iter_mut().enumerate() {
+            *b ^= key[i & 3];
+        }
+        return;
+    }
     let mut wide = [0u8; BLOCK];
     for (i, b) in wide.iter_mut().enumerate() {
         *b = key[i % 4];
@@ -40,9 +47,8 @@ pub fn apply_mask(data: &mut [u8], key: [u8; 4], offset: usize) {
 /// The key as seen from `offset` bytes into the payload.
 #[inline]
 fn rotate(key: [u8; 4], offset: usize) -> [u8; 4] {
-    let mut out = key;
-    out.rotate_left(offset % 4);
-    out
+    let o = offset & 3;
+    [key[o], key[(o + 1) & 3], key[(o + 2) & 3], key[(o + 3) & 3]]
 }
 
 /// The byte-at-a-time definition, kept as the reference the fast path is tested against.

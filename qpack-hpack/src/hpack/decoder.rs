@@ -20,7 +20,8 @@ pub struct DecoderConfig {
     pub max_header_list_size: usize,
     /// The most fields in one header block. Default 1024.
     pub max_fields: usize,
-    /// The longest name or value, before or after Huffman decoding. Default 64 KiB.
+    /// The longest name or value, after Huffman decoding (a Huffman-coded string may take
+    /// up to 30 bits per octet on the wire). Default 64 KiB.
     pub max_string_len: usize,
 }
 
@@ -100,13 +101,14 @@ pub enum ErrorKind {
     /// A dynamic table size update after a field representation (RFC 7541 §4.2).
     #[error("dynamic table size update after the start of the block (RFC 7541 §4.2)")]
     TableSizeUpdateNotAtStart,
-    /// SETTINGS_HEADER_TABLE_SIZE was reduced below the table's size and the next block did
-    /// not start with a size update (RFC 7541 §4.2).
+    /// SETTINGS_HEADER_TABLE_SIZE was reduced below the table's maximum size and the next
+    /// block did not start with a size update to at most the smallest value the setting took
+    /// in between (RFC 7541 §4.2).
     #[error(
         "expected a dynamic table size update to at most {max} at the start of the block (RFC 7541 §4.2)"
     )]
     MissingTableSizeUpdate {
-        /// The new maximum.
+        /// The smallest value of the setting since the previous block.
         max: usize,
     },
     /// The decoded header list exceeds [`DecoderConfig::max_header_list_size`]. Not a
@@ -177,6 +179,9 @@ impl Error {
     }
 }
 
+/// The largest Huffman decoding buffer kept between blocks.
+const SCRATCH_KEPT: usize = 4096;
+
 /// Decodes HPACK header blocks, keeping the dynamic table between them (RFC 7541 §3).
 ///
 /// A connection error ([`Error::is_connection_error`]) is sticky: every later call returns it.
@@ -184,9 +189,9 @@ impl Error {
 pub struct Decoder {
     config: DecoderConfig,
     table: DynamicTable,
-    /// The setting was lowered below the table's capacity: the next block must start with a
-    /// size update (RFC 7541 §4.2).
-    size_update_required: bool,
+    /// The setting went below the table's capacity since the last block: the next block must
+    /// start with a size update to at most the smallest such value (RFC 7541 §4.2).
+    required_update: Option<usize>,
     failed: Option<Error>,
     name_buf: Vec<u8>,
     value_buf: Vec<u8>,
@@ -204,7 +209,7 @@ impl Decoder {
         Self {
             table: DynamicTable::new(config.max_table_size),
             config,
-            size_update_required: false,
+            required_update: None,
             failed: None,
             name_buf: Vec::new(),
             value_buf: Vec::new(),
@@ -217,10 +222,15 @@ impl Decoder {
     }
 
     /// The peer acknowledged a new SETTINGS_HEADER_TABLE_SIZE (RFC 9113 §6.5.3). Lowering it
-    /// below the current table's maximum requires the next block to start with a size update.
+    /// below the current table's maximum requires the next block to start with a size update
+    /// to at most the smallest value the setting took since then, even if it was raised again
+    /// (RFC 7541 §4.2).
     pub fn set_max_table_size(&mut self, max_table_size: usize) {
         if max_table_size < self.table.capacity() {
-            self.size_update_required = true;
+            self.required_update = Some(
+                self.required_update
+                    .map_or(max_table_size, |smallest| smallest.min(max_table_size)),
+            );
         }
         self.config.max_table_size = max_table_size;
     }
@@ -255,6 +265,12 @@ impl Decoder {
             return Err(error);
         }
         let result = self.decode_block(block, &mut emit);
+        // One large Huffman string must not pin its buffer for the connection's life.
+        for buf in [&mut self.name_buf, &mut self.value_buf] {
+            if buf.capacity() > SCRATCH_KEPT {
+                *buf = Vec::new();
+            }
+        }
         if let Err(error) = result
             && error.is_connection_error()
         {
@@ -278,7 +294,7 @@ impl Decoder {
         let Self {
             config,
             table,
-            size_update_required,
+            required_update,
             name_buf,
             value_buf,
             ..
@@ -304,13 +320,13 @@ impl Decoder {
                     }));
                 }
                 table.set_capacity(size as usize);
-                *size_update_required = false;
+                if required_update.is_some_and(|smallest| size <= smallest as u64) {
+                    *required_update = None;
+                }
                 continue;
             }
-            if at_start && *size_update_required {
-                return Err(fail(ErrorKind::MissingTableSizeUpdate {
-                    max: config.max_table_size,
-                }));
+            if at_start && let Some(smallest) = *required_update {
+                return Err(fail(ErrorKind::MissingTableSizeUpdate { max: smallest }));
             }
             at_start = false;
             let field: Field<'_>;
@@ -400,7 +416,9 @@ fn integer(reader: &mut Reader<'_>, prefix_bits: u8) -> Result<u64, ErrorKind> {
 }
 
 /// A string literal (§5.2), borrowed from the block, or Huffman-decoded into `buf`. Its length
-/// is checked against `limit` before anything is read or allocated.
+/// is checked against `limit` before anything is read or allocated: a raw string's directly,
+/// a Huffman-coded one's against the most bytes `limit` octets take (30 bits each, §5.2),
+/// and its decoded length while decoding.
 #[inline]
 fn string<'r: 'b, 'b>(
     reader: &mut Reader<'r>,
@@ -411,7 +429,12 @@ fn string<'r: 'b, 'b>(
     let len = integer(reader, 7)?;
     let too_long = ErrorKind::StringTooLong { len, limit };
     let len = usize::try_from(len).map_err(|_| too_long)?;
-    if len > limit {
+    let max_encoded = if huffman_coded {
+        limit.saturating_mul(30).div_ceil(8)
+    } else {
+        limit
+    };
+    if len > max_encoded {
         return Err(too_long);
     }
     let bytes = reader.read_bytes(len).map_err(|_| ErrorKind::Truncated)?;
@@ -427,4 +450,34 @@ fn string<'r: 'b, 'b>(
         other => ErrorKind::Huffman(other),
     })?;
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// Review: one large Huffman-coded name and value must not leave their decoding buffers
+    /// allocated for the rest of the connection.
+    #[test]
+    fn scratch_buffers_do_not_stay_large() {
+        let mut decoder = Decoder::default();
+        let mut coded = Vec::new();
+        huffman::encode(&[b'a'; 60_000], &mut coded).unwrap();
+        let mut block = vec![0x00];
+        for _ in 0..2 {
+            prefix_int::encode(&mut block, 0x80, 7, coded.len() as u64).unwrap();
+            block.extend_from_slice(&coded);
+        }
+        let mut list = DecoderConfig::default();
+        list.max_header_list_size = 1 << 20;
+        decoder.config = list;
+        let mut lens = (0, 0);
+        decoder
+            .decode(&block, |f| lens = (f.name.len(), f.value.len()))
+            .unwrap();
+        assert_eq!(lens, (60_000, 60_000));
+        assert!(decoder.name_buf.capacity() <= SCRATCH_KEPT, "{}", decoder.name_buf.capacity());
+        assert!(decoder.value_buf.capacity() <= SCRATCH_KEPT);
+    }
 }

@@ -355,3 +355,210 @@ proptest! {
         fuzzing::roundtrip(&data);
     }
 }
+
+/// Review: strings of exactly the limit pass and one byte more fail, raw and Huffman-coded,
+/// as names and as values; the limit counts decoded bytes, so a Huffman encoding longer than
+/// the limit (binary octets take up to 30 bits) is fine when it decodes within it.
+#[test]
+fn string_limit_is_exact_for_raw_and_huffman_strings() {
+    const LIMIT: usize = 20;
+    fn literal(name: &[u8], value: &[u8], huffman: bool) -> Vec<u8> {
+        let mut block = vec![0x00];
+        for s in [name, value] {
+            if huffman {
+                let mut coded = Vec::new();
+                crate::huffman::encode(s, &mut coded).unwrap();
+                crate::prefix_int::encode(&mut block, 0x80, 7, coded.len() as u64).unwrap();
+                block.extend_from_slice(&coded);
+            } else {
+                crate::prefix_int::encode(&mut block, 0, 7, s.len() as u64).unwrap();
+                block.extend_from_slice(s);
+            }
+        }
+        block
+    }
+    for huffman in [false, true] {
+        // 0x00 takes 13 bits Huffman-coded: 20 of them are 33 bytes on the wire.
+        for byte in [b'a', 0x00] {
+            for len in [0, LIMIT - 1, LIMIT, LIMIT + 1] {
+                let s = vec![byte; len];
+                for (name, value) in [(&s[..], &b"v"[..]), (&b"n"[..], &s[..])] {
+                    let mut decoder =
+                        Decoder::new(DecoderConfig::default().with_max_string_len(LIMIT));
+                    let result = decode(&mut decoder, &literal(name, value, huffman));
+                    let what = (huffman, byte, len, name.len());
+                    if len <= LIMIT {
+                        assert_eq!(result, Ok(vec![(name.to_vec(), value.to_vec())]), "{what:?}");
+                    } else {
+                        assert!(
+                            matches!(
+                                kind(result),
+                                ErrorKind::StringTooLong { limit: LIMIT, .. }
+                            ),
+                            "{what:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // A Huffman length beyond what LIMIT octets can take (30 bits each) fails from its
+    // length alone, before a byte of it is read.
+    let mut block = vec![0x00];
+    crate::prefix_int::encode(&mut block, 0x80, 7, 1 << 40).unwrap();
+    let mut decoder = Decoder::new(DecoderConfig::default().with_max_string_len(LIMIT));
+    assert_eq!(
+        kind(decode(&mut decoder, &block)),
+        ErrorKind::StringTooLong {
+            len: 1 << 40,
+            limit: LIMIT
+        }
+    );
+}
+
+/// Review: RFC 7541 §4.2 — when SETTINGS_HEADER_TABLE_SIZE went down and up again between
+/// blocks, "the smallest maximum table size that occurs in that interval MUST be signaled".
+#[test]
+fn settings_lowered_then_raised_require_the_smallest_size_update() {
+    let setup = || {
+        let mut decoder = Decoder::default();
+        decode(&mut decoder, &[0x40, 0x01, b'a', 0x01, b'b']).unwrap();
+        decoder.set_max_table_size(100);
+        decoder.set_max_table_size(4096);
+        decoder
+    };
+    // Only the final size: the smallest (100) was not signalled.
+    assert_eq!(
+        kind(decode(&mut setup(), &[0x3f, 0xe1, 0x1f, 0x82])),
+        ErrorKind::MissingTableSizeUpdate { max: 100 }
+    );
+    // No update at all.
+    assert_eq!(
+        kind(decode(&mut setup(), &[0x82])),
+        ErrorKind::MissingTableSizeUpdate { max: 100 }
+    );
+    // The smallest (or less), then the final size: accepted.
+    for block in [&[0x3f, 0x45, 0x3f, 0xe1, 0x1f, 0x82][..], &[0x20, 0x3f, 0xe1, 0x1f, 0x82]] {
+        let mut decoder = setup();
+        assert_eq!(decode(&mut decoder, block).unwrap().len(), 1);
+        assert_eq!(decoder.table_capacity(), 4096);
+    }
+    // An update to the smallest alone is fine too; the entry (34 bytes) survives a 100 cap.
+    let mut decoder = setup();
+    assert_eq!(decode(&mut decoder, &[0x3f, 0x45, 0xbe]).unwrap().len(), 1);
+    // Lowered twice: the lower of the two is required.
+    let mut decoder = setup();
+    decoder.set_max_table_size(50);
+    decoder.set_max_table_size(4096);
+    assert_eq!(
+        kind(decode(&mut decoder, &[0x3f, 0x45, 0x82])),
+        ErrorKind::MissingTableSizeUpdate { max: 50 }
+    );
+    // An empty block keeps the requirement for the next one.
+    let mut decoder = setup();
+    assert!(decode(&mut decoder, &[]).is_ok());
+    assert_eq!(
+        kind(decode(&mut decoder, &[0x82])),
+        ErrorKind::MissingTableSizeUpdate { max: 100 }
+    );
+}
+
+/// Review: every prefixed integer of every representation — indexed (7-bit prefix), literal
+/// with indexing (6), without / never indexed (4), size update (5), string length (7) — cut
+/// short is Truncated, over-long is IntegerOverflow, and 2^62 - 1 is a typed error, never a
+/// panic or a huge allocation.
+#[test]
+fn every_prefix_integer_is_bounded() {
+    // (first byte's pattern, prefix bits, what the largest value is rejected as)
+    let max = crate::prefix_int::MAX_VALUE;
+    let cases: [(&[u8], u8, ErrorKind); 5] = [
+        (&[0x80], 7, ErrorKind::InvalidIndex(max)),
+        (&[0x40], 6, ErrorKind::InvalidIndex(max)),
+        (&[0x00], 4, ErrorKind::InvalidIndex(max)),
+        (&[0x10], 4, ErrorKind::InvalidIndex(max)),
+        (
+            &[0x20],
+            5,
+            ErrorKind::TableSizeTooLarge {
+                size: max,
+                max: 4096,
+            },
+        ),
+    ];
+    for (pattern, prefix, largest) in cases {
+        let mut block = Vec::new();
+        crate::prefix_int::encode(&mut block, pattern[0], prefix, max).unwrap();
+        assert_eq!(kind(decode(&mut Decoder::default(), &block)), largest);
+        for cut in 1..block.len() {
+            assert_eq!(
+                kind(decode(&mut Decoder::default(), &block[..cut])),
+                ErrorKind::Truncated,
+                "{pattern:?} cut at {cut}"
+            );
+        }
+        let mut overlong = vec![pattern[0] | ((1u8 << prefix) - 1)];
+        overlong.extend_from_slice(&[0x80; 9]);
+        overlong.push(0x00);
+        assert_eq!(
+            kind(decode(&mut Decoder::default(), &overlong)),
+            ErrorKind::IntegerOverflow
+        );
+        // 2^62 - 1 plus one more continuation byte's worth.
+        block.pop();
+        block.push(0xff);
+        block.push(0x01);
+        assert_eq!(
+            kind(decode(&mut Decoder::default(), &block)),
+            ErrorKind::IntegerOverflow
+        );
+    }
+    // String lengths (7-bit prefix, raw and Huffman): the largest is too long, cut is truncated.
+    for h in [0x00, 0x80] {
+        let mut block = vec![0x00];
+        crate::prefix_int::encode(&mut block, h, 7, max).unwrap();
+        assert_eq!(
+            kind(decode(&mut Decoder::default(), &block)),
+            ErrorKind::StringTooLong {
+                len: max,
+                limit: 64 * 1024
+            }
+        );
+        assert_eq!(
+            kind(decode(&mut Decoder::default(), &block[..4])),
+            ErrorKind::Truncated
+        );
+        // A length the block does not hold: truncated, and nothing allocated for it.
+        assert_eq!(
+            kind(decode(&mut Decoder::default(), &[0x00, h | 0x7f, 0x80, 0x01])),
+            ErrorKind::Truncated
+        );
+    }
+}
+
+/// Review: RFC 7541 §4.1 counts name + value + 32; §4.4: an entry exactly the table's size
+/// fits (evicting everything else), one byte more empties the table and is not added, and a
+/// table full of empty entries holds capacity / 32 of them.
+#[test]
+fn entry_size_accounting_at_the_table_boundary() {
+    // 100-byte table; "ab": value of 66 bytes is exactly 100.
+    let literal = |value_len: usize| {
+        let mut block = vec![0x3f, 0x45, 0x40, 0x02, b'a', b'b'];
+        crate::prefix_int::encode(&mut block, 0, 7, value_len as u64).unwrap();
+        block.extend(core::iter::repeat_n(b'v', value_len));
+        block
+    };
+    let mut decoder = Decoder::default();
+    decode(&mut decoder, &[0x3f, 0x45, 0x40, 0x00, 0x00]).unwrap();
+    assert_eq!(decoder.table_size(), 32, "an empty entry costs 32");
+    decode(&mut decoder, &literal(66)).unwrap();
+    assert_eq!((decoder.table_size(), decoder.table_entries().count()), (100, 1));
+    assert_eq!(decode(&mut decoder, &[0xbe]).unwrap()[0].1.len(), 66);
+    decode(&mut decoder, &literal(67)).unwrap();
+    assert_eq!((decoder.table_size(), decoder.table_entries().count()), (0, 0));
+    assert_eq!(kind(decode(&mut decoder, &[0xbe])), ErrorKind::InvalidIndex(62));
+    // Empty entries: 4096 / 32 = 128 at most, however many are sent.
+    let mut decoder = Decoder::default();
+    let block: Vec<u8> = core::iter::repeat_n([0x40, 0x00, 0x00], 1000).flatten().collect();
+    let _ = decoder.decode(&block, |_| ());
+    assert_eq!((decoder.table_size(), decoder.table_entries().count()), (4096, 128));
+}

@@ -376,3 +376,269 @@ fn apply_encoder_instruction(
     }
     .map_err(failed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qpack::{Encoder, EncoderSettings, instruction::EncoderInstruction};
+    use alloc::vec;
+
+    fn settings(capacity: u64, blocked: u64) -> DecoderSettings {
+        DecoderSettings {
+            max_table_capacity: capacity,
+            max_blocked_streams: blocked,
+            ..DecoderSettings::default()
+        }
+    }
+
+    fn insert_literal(name: &[u8], value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        EncoderInstruction::InsertWithLiteralName {
+            name: name.to_vec(),
+            value: value.to_vec(),
+        }
+        .encode(&mut out);
+        out
+    }
+
+    /// A section with Required Insert Count `ric` (MaxEntries 3, capacity 100) indexing the
+    /// newest entry.
+    fn section_needing(ric: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        SectionPrefix {
+            required_insert_count: ric,
+            base: ric,
+        }
+        .encode(3, &mut out);
+        out.push(0x80); // Indexed, dynamic, relative index 0.
+        out
+    }
+
+    #[test]
+    fn blocked_streams_limit_is_exact() {
+        let mut d = Decoder::new(settings(100, 2));
+        let mut capacity = Vec::new();
+        EncoderInstruction::SetCapacity(100).encode(&mut capacity);
+        d.handle_encoder_stream(&capacity).unwrap();
+        assert_eq!(
+            d.decode_section(4, &section_needing(1)),
+            Ok(Decoded::Blocked)
+        );
+        // A second section of the same stream does not count as another blocked stream.
+        assert_eq!(
+            d.decode_section(4, &section_needing(1)),
+            Ok(Decoded::Blocked)
+        );
+        assert_eq!(
+            d.decode_section(8, &section_needing(1)),
+            Ok(Decoded::Blocked)
+        );
+        assert_eq!(d.blocked_streams(), 2);
+        assert_eq!(
+            d.decode_section(12, &section_needing(1)),
+            Err(Error::DecompressionFailed(Reason::TooManyBlockedStreams))
+        );
+        // Sticky.
+        assert!(d.handle_encoder_stream(&[]).is_err());
+    }
+
+    #[test]
+    fn blocked_sections_are_released_in_order_and_acknowledged() {
+        let mut d = Decoder::new(settings(100, 2));
+        let mut stream = Vec::new();
+        EncoderInstruction::SetCapacity(100).encode(&mut stream);
+        d.handle_encoder_stream(&stream).unwrap();
+        assert_eq!(
+            d.decode_section(4, &section_needing(1)),
+            Ok(Decoded::Blocked)
+        );
+        assert_eq!(
+            d.decode_section(8, &section_needing(2)),
+            Ok(Decoded::Blocked)
+        );
+        let first = insert_literal(b"a", b"1");
+        // Split in the middle of the instruction: nothing is released until it is whole.
+        d.handle_encoder_stream(&first[..2]).unwrap();
+        assert_eq!(d.poll_event(), None);
+        d.handle_encoder_stream(&first[2..]).unwrap();
+        assert_eq!(
+            d.poll_event(),
+            Some(Event::Unblocked {
+                stream_id: 4,
+                fields: vec![Field::new("a", "1")]
+            })
+        );
+        assert_eq!(d.poll_event(), None);
+        d.handle_encoder_stream(&insert_literal(b"b", b"2"))
+            .unwrap();
+        assert_eq!(
+            d.poll_event(),
+            Some(Event::Unblocked {
+                stream_id: 8,
+                fields: vec![Field::new("b", "2")]
+            })
+        );
+        let mut out = Vec::new();
+        d.poll_decoder_stream(&mut out);
+        // Section Acknowledgments for 4 and 8; they cover both inserts, so no increment.
+        assert_eq!(out, [0x84, 0x88]);
+    }
+
+    #[test]
+    fn cancelled_stream_is_dropped_and_announced() {
+        let mut d = Decoder::new(settings(100, 1));
+        let mut stream = Vec::new();
+        EncoderInstruction::SetCapacity(100).encode(&mut stream);
+        d.handle_encoder_stream(&stream).unwrap();
+        assert_eq!(
+            d.decode_section(4, &section_needing(1)),
+            Ok(Decoded::Blocked)
+        );
+        d.cancel_stream(4);
+        assert_eq!(d.blocked_streams(), 0);
+        d.handle_encoder_stream(&insert_literal(b"a", b"1"))
+            .unwrap();
+        assert_eq!(d.poll_event(), None);
+        let mut out = Vec::new();
+        d.poll_decoder_stream(&mut out);
+        // Stream Cancellation, then an Insert Count Increment of 1.
+        assert_eq!(out, [0x44, 0x01]);
+    }
+
+    /// One 100-byte entry referenced a thousand times: the limit stops it after a few
+    /// fields, before the copies are made, and the connection survives.
+    #[test]
+    fn decompression_bomb_fails_cleanly() {
+        let mut d = Decoder::new(DecoderSettings {
+            max_table_capacity: 4096,
+            max_field_section_size: 1000,
+            ..DecoderSettings::default()
+        });
+        let mut stream = Vec::new();
+        EncoderInstruction::SetCapacity(4096).encode(&mut stream);
+        stream.extend(insert_literal(b"x", &[b'y'; 100]));
+        d.handle_encoder_stream(&stream).unwrap();
+        let mut section = Vec::new();
+        SectionPrefix {
+            required_insert_count: 1,
+            base: 1,
+        }
+        .encode(128, &mut section);
+        section.extend(core::iter::repeat_n(0x80, 1000));
+        assert_eq!(
+            d.decode_section(4, &section),
+            Err(Error::FieldSectionTooLarge { limit: 1000 })
+        );
+        assert!(
+            !d.decode_section(4, &section)
+                .unwrap_err()
+                .is_connection_error()
+        );
+        // Stream Cancellation for the rejected section.
+        let mut out = Vec::new();
+        d.poll_decoder_stream(&mut out);
+        assert_eq!(out.first(), Some(&0x44));
+        // A small section still decodes.
+        let mut small = Vec::new();
+        SectionPrefix {
+            required_insert_count: 1,
+            base: 1,
+        }
+        .encode(128, &mut small);
+        small.push(0x80);
+        assert!(matches!(d.decode_section(8, &small), Ok(Decoded::Fields(f)) if f.len() == 1));
+    }
+
+    #[test]
+    fn long_strings_are_refused_before_they_arrive() {
+        let mut d = Decoder::new(DecoderSettings {
+            max_string_len: 10,
+            ..DecoderSettings::default()
+        });
+        // Literal with literal name, name length 1000 announced, no bytes yet.
+        let mut section = vec![0, 0];
+        crate::prefix_int::encode(&mut section, 0x20, 3, 1000).unwrap();
+        assert_eq!(
+            d.decode_section(4, &section),
+            Err(Error::FieldSectionTooLarge { limit: 64 * 1024 })
+        );
+        // On the encoder stream, an entry larger than the maximum capacity is refused as soon
+        // as its length is known, and a partial instruction is never buffered beyond the bound.
+        let mut d = Decoder::new(settings(64, 0));
+        let mut stream = Vec::new();
+        crate::prefix_int::encode(&mut stream, 0x40, 5, 1 << 20).unwrap();
+        assert_eq!(
+            d.handle_encoder_stream(&stream),
+            Err(Error::EncoderStream(Reason::StringTooLong))
+        );
+    }
+
+    #[test]
+    fn encoder_stream_errors() {
+        let mut d = Decoder::new(settings(100, 0));
+        let mut s = Vec::new();
+        EncoderInstruction::SetCapacity(101).encode(&mut s);
+        assert_eq!(
+            d.handle_encoder_stream(&s),
+            Err(Error::EncoderStream(Reason::CapacityTooLarge))
+        );
+        let mut d = Decoder::new(settings(100, 0));
+        // Insert before any capacity: the entry does not fit capacity 0.
+        assert_eq!(
+            d.handle_encoder_stream(&insert_literal(b"a", b"b")),
+            Err(Error::EncoderStream(Reason::EntryTooLarge))
+        );
+        let mut d = Decoder::new(settings(100, 0));
+        let mut s = Vec::new();
+        EncoderInstruction::SetCapacity(100).encode(&mut s);
+        EncoderInstruction::InsertWithNameRef {
+            is_static: false,
+            index: 0,
+            value: b"v".to_vec(),
+        }
+        .encode(&mut s);
+        assert_eq!(
+            d.handle_encoder_stream(&s),
+            Err(Error::EncoderStream(Reason::ReferenceBeyondInsertCount))
+        );
+    }
+
+    /// MaxEntries = 0: every section must have Required Insert Count 0.
+    #[test]
+    fn zero_capacity_decoder() {
+        let mut d = Decoder::new(settings(0, 0));
+        assert!(matches!(
+            d.decode_section(0, &[0, 0, 0xd1]),
+            Ok(Decoded::Fields(_))
+        ));
+        assert_eq!(
+            d.decode_section(4, &[1, 0]),
+            Err(Error::DecompressionFailed(
+                Reason::InvalidRequiredInsertCount
+            ))
+        );
+    }
+
+    /// Our encoder with a zero-capacity peer never touches the dynamic table.
+    #[test]
+    fn encoder_for_zero_capacity_uses_static_and_literals() {
+        let mut e = Encoder::new(EncoderSettings::new(0, 0));
+        let mut out = Vec::new();
+        e.encode(
+            0,
+            &[Field::new(":method", "GET"), Field::new("x", "y")],
+            &mut out,
+        )
+        .unwrap();
+        let mut stream = Vec::new();
+        assert_eq!(e.poll_encoder_stream(&mut stream), 0);
+        let mut d = Decoder::new(settings(0, 0));
+        assert_eq!(
+            d.decode_section(0, &out),
+            Ok(Decoded::Fields(vec![
+                Field::new(":method", "GET"),
+                Field::new("x", "y")
+            ]))
+        );
+    }
+}

@@ -1,12 +1,16 @@
 //! The QPACK encoder (RFC 9204 §2.1): field sections out, encoder stream out, the peer's
 //! decoder stream in.
 //!
-//! Strategy, per field: a static exact match; else the newest dynamic exact match the peer can
-//! use without blocking more streams than it allows (duplicated first when it is about to be
-//! evicted, §2.1.1.1); else, for a field worth indexing, an insert that is referenced at once
-//! when the section may block, or used by later sections once acknowledged when it may not;
-//! else a literal with the best name reference. Entries are only evicted once acknowledged and
-//! no longer referenced by an unacknowledged section (§2.1.1).
+//! Strategy, per section: first every field with a static exact match, or a dynamic exact match
+//! the peer can use without blocking more streams than it allows (copied with Duplicate first
+//! when it is about to be evicted, §2.1.1.1), so those entries are pinned before anything is
+//! evicted; then, for each other field worth indexing, an insert, referenced at once when the
+//! section may block and used by later sections once acknowledged when it may not; else a
+//! literal with the best name reference. A field is worth indexing when it was seen recently,
+//! or its name is new or has mostly repeated its values (large fields need a real repeat, or a
+//! name whose values nearly always repeat). Entries are evicted only once acknowledged and no
+//! longer referenced by an unacknowledged section (§2.1.1). Sensitive fields never enter the
+//! table and go out with the `N` bit.
 
 use super::instruction::{
     DecoderInstruction, StreamBuffer, write_duplicate, write_insert_with_literal_name,
@@ -78,6 +82,8 @@ enum Line<'a> {
 /// Fields remembered to decide what is worth inserting: a field is indexed the second time it
 /// is seen, so values that never repeat do not push useful entries out.
 const HISTORY: usize = 64;
+/// Large fields remembered (see `Encoder::large_history`).
+const LARGE_HISTORY: usize = 24;
 
 /// How a name's values have behaved so far.
 #[derive(Clone, Copy, Debug, Default)]
@@ -113,6 +119,10 @@ pub struct Encoder {
     /// Hashes of recently seen fields (ring buffer).
     history: [u64; HISTORY],
     history_next: usize,
+    /// The same for large fields, which are rarer, so that their repeats are seen from
+    /// further apart.
+    large_history: [u64; LARGE_HISTORY],
+    large_history_next: usize,
     /// Per name (by hash): how often it was seen and how often its value was a repeat.
     names: BTreeMap<u64, NameStats>,
     error: Option<Error>,
@@ -174,6 +184,8 @@ impl Encoder {
             decoder_stream: StreamBuffer::default(),
             history: [0; HISTORY],
             history_next: 0,
+            large_history: [0; LARGE_HISTORY],
+            large_history_next: 0,
             names: BTreeMap::new(),
             error: None,
         }
@@ -374,8 +386,14 @@ impl Encoder {
     /// Whether a field absent from the table is worth inserting: it was seen recently, or its
     /// name is new or has mostly had repeated values (so `:path`-like names, whose values
     /// rarely repeat, do not push useful entries out).
-    fn worth_indexing(&mut self, name_hash: u64, value: &[u8], large: bool) -> bool {
-        let repeat = self.seen_before(field_hash(name_hash, value));
+    fn worth_indexing(
+        &mut self,
+        name_hash: u64,
+        value: &[u8],
+        large: bool,
+        needs_name: bool,
+    ) -> bool {
+        let repeat = self.seen_before(field_hash(name_hash, value), large);
         if self.names.len() >= MAX_NAMES && !self.names.contains_key(&name_hash) {
             self.names.clear();
         }
@@ -385,12 +403,20 @@ impl Encoder {
             value.len() >= 16 && crate::huffman::encoded_len(value) * 10 >= value.len() * 9;
         let predicted = (stats.seen == 0 && !random)
             || stats.repeats.saturating_mul(4) >= stats.seen.saturating_mul(3);
+        // A name whose values nearly always repeat (a policy header, say) earns even a large
+        // entry at first sight.
+        let certain =
+            stats.seen >= 4 && stats.repeats.saturating_mul(16) >= stats.seen.saturating_mul(15);
+        // A name seen again with no name to refer to: an entry lets later literals name it by
+        // reference.
+        let anchor = needs_name && !large && stats.seen >= 1;
         stats.seen = stats.seen.saturating_add(1);
         if repeat {
             stats.repeats = stats.repeats.saturating_add(1);
         }
-        // A large entry evicts many others: only a value actually seen again earns one.
-        repeat || (predicted && !large)
+        // A large entry evicts many others: only a value seen again, or almost sure to be,
+        // earns one.
+        repeat || certain || anchor || (predicted && !large)
     }
 
     /// Counts a field found in the dynamic table as a repeat of its name.
@@ -401,13 +427,19 @@ impl Encoder {
         }
     }
 
-    /// Remembers the field; returns whether it was seen recently.
-    fn seen_before(&mut self, field_hash: u64) -> bool {
-        let seen = self.history.contains(&field_hash);
-        if let Some(slot) = self.history.get_mut(self.history_next) {
+    /// Remembers the field (in the history for its size); returns whether it was seen
+    /// recently.
+    fn seen_before(&mut self, field_hash: u64, large: bool) -> bool {
+        let (history, next): (&mut [u64], _) = if large {
+            (&mut self.large_history, &mut self.large_history_next)
+        } else {
+            (&mut self.history, &mut self.history_next)
+        };
+        let seen = history.contains(&field_hash);
+        if let Some(slot) = history.get_mut(*next) {
             *slot = field_hash;
         }
-        self.history_next = (self.history_next + 1) % HISTORY;
+        *next = (*next + 1) % history.len();
         seen
     }
 
@@ -553,7 +585,12 @@ impl Encoder {
             let size = entry_size(name.len(), value.len());
             let worth = exact.is_none()
                 && size <= self.capacity / 2
-                && self.worth_indexing(name_hash, value, size > self.capacity / 16);
+                && self.worth_indexing(
+                    name_hash,
+                    value,
+                    size > self.capacity / 16,
+                    static_match.is_none() && name_match.is_none(),
+                );
             let room = worth && self.make_room(size);
             if room {
                 let abs = self.insert(name, value, static_match, name_match, name_hash);
@@ -618,5 +655,115 @@ impl Encoder {
             _ => write_insert_with_literal_name(&mut self.pending, name, value),
         }
         self.push_entry(name, value, name_hash)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qpack::{Decoded, Decoder, DecoderSettings};
+    use alloc::vec;
+
+    fn pair(capacity: u64, blocked: u64) -> (Encoder, Decoder) {
+        (
+            Encoder::new(EncoderSettings::new(capacity, blocked)),
+            Decoder::new(DecoderSettings {
+                max_table_capacity: capacity,
+                max_blocked_streams: blocked,
+                ..DecoderSettings::default()
+            }),
+        )
+    }
+
+    #[test]
+    fn decoder_stream_errors_are_typed_and_sticky() {
+        let (mut e, _) = pair(4096, 10);
+        assert_eq!(
+            e.handle_decoder_stream(&[0x84]),
+            Err(Error::DecoderStream(Reason::UnexpectedAcknowledgment))
+        );
+        assert!(e.encode(0, &[], &mut Vec::new()).is_err(), "sticky");
+        let (mut e, _) = pair(4096, 10);
+        assert_eq!(
+            e.handle_decoder_stream(&[0x00]),
+            Err(Error::DecoderStream(Reason::InvalidIncrement))
+        );
+        let (mut e, _) = pair(4096, 10);
+        assert_eq!(
+            e.handle_decoder_stream(&[0x01]),
+            Err(Error::DecoderStream(Reason::InvalidIncrement)),
+            "an increment beyond the inserts sent"
+        );
+        // Stream Cancellation for an unknown stream is harmless; any chunking works.
+        let (mut e, _) = pair(4096, 10);
+        for b in [0x7f, 0x81, 0x01] {
+            assert_eq!(e.handle_decoder_stream(&[b]), Ok(()));
+        }
+    }
+
+    /// Without acknowledgments, at most `blocked` streams reference unacknowledged entries;
+    /// later sections still decode, from the static table and literals.
+    #[test]
+    fn blocked_budget_is_respected_without_acks() {
+        let (mut e, mut d) = pair(4096, 2);
+        let fields = vec![Field::new("x-a", "1"), Field::new("x-b", "2")];
+        let mut held = Vec::new();
+        for stream_id in [0u64, 4, 8, 12, 16] {
+            let mut section = Vec::new();
+            e.encode(stream_id, &fields, &mut section).unwrap();
+            assert!(e.blocked_streams() <= 2);
+            // The decoder gets each section before the encoder stream: the first two block.
+            match d.decode_section(stream_id, &section).unwrap() {
+                Decoded::Blocked => held.push(stream_id),
+                Decoded::Fields(f) => assert_eq!(f, fields),
+            }
+        }
+        assert_eq!(held.len(), 2);
+        let mut stream = Vec::new();
+        e.poll_encoder_stream(&mut stream);
+        d.handle_encoder_stream(&stream).unwrap();
+        while let Some(event) = d.poll_event() {
+            let crate::qpack::Event::Unblocked { fields: f, .. } = event else {
+                panic!("{event:?}");
+            };
+            assert_eq!(f, fields);
+        }
+    }
+
+    /// Entries referenced by unacknowledged sections are never evicted: with a table that
+    /// holds two entries and no acknowledgments, new fields go literally.
+    #[test]
+    fn referenced_entries_are_not_evicted() {
+        let (mut e, mut d) = pair(100, 100);
+        let mut stream = Vec::new();
+        for (i, value) in ["aaaa", "bbbb", "cccc", "aaaa"].iter().enumerate() {
+            let fields = vec![Field::new("x-long-name", *value)];
+            let mut section = Vec::new();
+            e.encode(4 * i as u64, &fields, &mut section).unwrap();
+            e.poll_encoder_stream(&mut stream);
+            d.handle_encoder_stream(&stream).unwrap();
+            stream.clear();
+            let Decoded::Fields(got) = d.decode_section(4 * i as u64, &section).unwrap() else {
+                panic!("blocked");
+            };
+            assert_eq!(got, fields);
+            assert!(e.size <= e.capacity);
+        }
+        // Nothing was acknowledged, so nothing could be evicted.
+        assert_eq!(e.evicted, 0);
+    }
+
+    #[test]
+    fn sensitive_fields_never_enter_the_table() {
+        let (mut e, mut d) = pair(4096, 10);
+        let fields = vec![Field::sensitive("authorization", "secret"); 3];
+        let mut section = Vec::new();
+        e.encode(0, &fields, &mut section).unwrap();
+        assert_eq!(e.insert_count(), 0);
+        let Decoded::Fields(got) = d.decode_section(0, &section).unwrap() else {
+            panic!("blocked");
+        };
+        assert!(got.iter().all(|f| f.sensitive));
+        assert_eq!(got, fields);
     }
 }

@@ -209,6 +209,21 @@ pub fn retry(v: &PacketProtection) {
     assert_eq!(header.token(&packet), b"token");
     assert_eq!(header.scid.as_slice(), hex(SERVER_SCID));
     assert!(verify_retry(&Ring, version, &hex(CLIENT_DCID), &packet));
+    // And the server writes the same bytes (the example's unused bits are all ones).
+    let mut buf = [0u8; 64];
+    let mut w = Writer::new(&mut buf);
+    let len = packet::write_retry(
+        &mut w,
+        &Ring,
+        version,
+        &ConnectionId::EMPTY,
+        &ConnectionId::new(&hex(SERVER_SCID)).unwrap(),
+        b"token",
+        &ConnectionId::new(&hex(CLIENT_DCID)).unwrap(),
+        0x0f,
+    )
+    .unwrap();
+    assert_eq!(&buf[..len], packet.as_slice(), "Retry written byte-exact");
     // Another original DCID, the other version, or any flipped bit fails.
     assert!(!verify_retry(&Ring, version, &[1, 2, 3, 4], &packet));
     let other = if version == Version::V1 {

@@ -111,3 +111,39 @@ fn json_string(bytes: &[u8]) -> String {
     out.push('"');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_and_control_bytes_are_escaped() {
+        assert_eq!(text_of(b"text/html"), "text/html");
+        assert_eq!(text_of("caf\u{e9}".as_bytes()), "caf\u{e9}");
+        assert_eq!(text_of(b"a\x00b\xff\\"), "a\\x00b\\xff\\x5c");
+        assert_eq!(json_string(b"a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
+    }
+
+    #[test]
+    fn never_indexed_fields_print_like_others_and_limits_fail_the_block() {
+        // C.2.3: never indexed "password: secret".
+        let mut out = Vec::new();
+        blocks(
+            "100870617373776f726406736563726574\n",
+            4096,
+            false,
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "password: secret\n");
+        // 2000 indexed fields exceed the default field cap of 1024.
+        let mut out = Vec::new();
+        let error = blocks(&"82".repeat(2000), 4096, true, &mut out).unwrap_err();
+        assert!(
+            error.0.contains("more than 1024 header fields"),
+            "{}",
+            error.0
+        );
+        assert!(out.is_empty());
+    }
+}

@@ -5,7 +5,9 @@
 //! ID, as Wireshark does (a client's Initial; a server's needs the client's original DCID,
 //! `--initial-dcid`). Handshake, 0-RTT and 1-RTT packets are decrypted with the secrets of an
 //! SSLKEYLOGFILE (`--keylog`); the cipher suite is found by trying those that fit the secret's
-//! length. Decrypted packets have their frames listed.
+//! length, a short header's version by trying v1's and v2's labels, and 1-RTT packets sent after
+//! key updates by trying the next generations of the secret (RFC 9001 §6). Decrypted packets
+//! have their frames listed.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -92,6 +94,9 @@ fn labels(ty: PacketType) -> &'static [&'static str] {
     }
 }
 
+/// Key updates tried for 1-RTT packets the current secrets do not open.
+const KEY_UPDATES_TRIED: usize = 3;
+
 /// Candidate keys for a packet: (description, keys).
 fn candidates(
     header: &Header,
@@ -131,6 +136,12 @@ fn candidates(
         }
         return out;
     }
+    // Short headers carry no version: try v1's labels, then v2's.
+    let versions: &[Version] = if header.ty.is_long() {
+        &[header.version]
+    } else {
+        &[Version::V1, Version::V2]
+    };
     for label in labels(header.ty) {
         let Some(secret) = secrets.get(*label).and_then(|s| Secret::new(s).ok()) else {
             continue;
@@ -143,9 +154,41 @@ fn candidates(
                 CipherSuite::ChaCha20Poly1305Sha256,
             ]
         };
-        for &suite in suites {
-            if let Ok(keys) = Ring.directional_keys(suite, version, &secret) {
-                out.push((format!("{label}, {suite:?}"), keys));
+        for &version in versions {
+            for &suite in suites {
+                if let Ok(keys) = Ring.directional_keys(suite, version, &secret) {
+                    let name = match header.ty.is_long() {
+                        true => format!("{label}, {suite:?}"),
+                        false => format!("{label}, {suite:?}, {version}"),
+                    };
+                    out.push((name, keys));
+                }
+                // 1-RTT after key updates (RFC 9001 §6): the packet key moves to the next
+                // generation, the header protection key stays.
+                if header.ty == PacketType::OneRtt {
+                    let mut next = secret.clone();
+                    for generation in 1..=KEY_UPDATES_TRIED {
+                        let Ok(n) = Ring.next_secret(suite, version, &next) else {
+                            break;
+                        };
+                        next = n;
+                        let (Ok(header_key), Ok(packet)) = (
+                            Ring.header_key(suite, version, &secret),
+                            Ring.packet_key(suite, version, &next),
+                        ) else {
+                            break;
+                        };
+                        out.push((
+                            format!(
+                                "{label} after {generation} key update(s), {suite:?}, {version}"
+                            ),
+                            DirectionalKeys {
+                                header: header_key,
+                                packet,
+                            },
+                        ));
+                    }
+                }
             }
         }
     }
