@@ -13,7 +13,7 @@
 //!   windows and 16 KiB frames, the client returning the window as it reads.
 
 use ::h2 as hyper_h2;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId};
 use wire_codec::Instant;
 
@@ -36,21 +36,39 @@ const GET: [(&str, &str); 4] = [
     (":path", "/api/test"),
 ];
 
-/// Moves every byte `from` wants to send into `to`, `chunk` bytes at a time: the sender
-/// appends to a fresh buffer, which the receiver takes over as `Bytes` (one copy in all, the
-/// way a socket read into a `BytesMut` hands data over).
-fn pump(from: &mut Connection, to: &mut Connection, chunk: usize) -> usize {
+/// Moves every byte `from` wants to send into `to`, `CHUNK` bytes at a time, the way an IO
+/// layer reading a socket into a `BytesMut` hands data over: the receiver gets each chunk as
+/// `Bytes` (DATA payloads are sliced from it, not copied), and `buf` reuses its allocation
+/// once those slices are dropped.
+fn pump(from: &mut Connection, to: &mut Connection, buf: &mut BytesMut) -> usize {
     let mut moved = 0;
     loop {
-        let mut buf = Vec::with_capacity(chunk);
-        let n = from.poll_transmit_into(T0, &mut buf, chunk);
+        buf.reserve(CHUNK);
+        let n = from.poll_transmit_into(T0, &mut Appender(buf), CHUNK);
         if n == 0 {
             return moved;
         }
         moved += n;
-        let _ = to.handle_input_bytes(Bytes::from(buf), T0);
+        let _ = to.handle_input_bytes(buf.split().freeze(), T0);
     }
 }
+
+/// `poll_transmit_into` appends to a `BytesMut` through this.
+struct Appender<'a>(&'a mut BytesMut);
+
+impl wire_codec::Output for Appender<'_> {
+    fn remaining_capacity(&self) -> usize {
+        usize::MAX - self.0.len()
+    }
+
+    fn put_slice(&mut self, bytes: &[u8]) -> Result<(), wire_codec::BufferTooSmall> {
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// Bytes moved per `poll_transmit`.
+const CHUNK: usize = 64 * 1024;
 
 fn pair(config: Config) -> (Connection, Connection) {
     (
@@ -62,7 +80,7 @@ fn pair(config: Config) -> (Connection, Connection) {
 /// Ours: `REQUESTS` GETs on a fresh connection; returns the body bytes the client read.
 pub fn requests_ours() -> u64 {
     let (mut client, mut server) = pair(Config::default());
-    let buf = 64 * 1024;
+    let mut buf = BytesMut::with_capacity(CHUNK);
     let mut received = 0u64;
     let mut pending_body: Vec<StreamId> = Vec::new();
     for _ in 0..REQUESTS / BATCH {
@@ -71,7 +89,7 @@ pub fn requests_ours() -> u64 {
         }
         let mut done = 0;
         while done < BATCH {
-            pump(&mut client, &mut server, buf);
+            pump(&mut client, &mut server, &mut buf);
             while let Some(event) = server.poll_event() {
                 if let Event::Headers {
                     stream,
@@ -86,7 +104,7 @@ pub fn requests_ours() -> u64 {
             for stream in pending_body.drain(..) {
                 let _ = server.send_data(stream, BODY, true);
             }
-            if pump(&mut server, &mut client, buf) == 0 {
+            if pump(&mut server, &mut client, &mut buf) == 0 {
                 break;
             }
             while let Some(event) = client.poll_event() {
@@ -107,9 +125,9 @@ pub fn requests_ours() -> u64 {
 pub fn bulk_ours(body: &Bytes) -> u64 {
     let config = Config::default().with_windows(WINDOW, WINDOW);
     let (mut client, mut server) = pair(config);
-    let buf = 64 * 1024;
+    let mut buf = BytesMut::with_capacity(CHUNK);
     let _ = client.send_request(GET.iter().map(|&f| Field::from(f)), true);
-    pump(&mut client, &mut server, buf);
+    pump(&mut client, &mut server, &mut buf);
     let mut stream = None;
     while let Some(event) = server.poll_event() {
         if let Event::Headers { stream: s, .. } = event {
@@ -129,7 +147,7 @@ pub fn bulk_ours(body: &Bytes) -> u64 {
                 .unwrap_or_default();
             sent = BULK_BYTES - rest.len();
         }
-        let moved = pump(&mut server, &mut client, buf);
+        let moved = pump(&mut server, &mut client, &mut buf);
         while let Some(event) = client.poll_event() {
             if let Event::Data {
                 data, end_stream, ..
@@ -139,7 +157,7 @@ pub fn bulk_ours(body: &Bytes) -> u64 {
                 finished |= end_stream;
             }
         }
-        pump(&mut client, &mut server, buf);
+        pump(&mut client, &mut server, &mut buf);
         while server.poll_event().is_some() {}
         if moved == 0 && !finished && server.send_capacity(stream) == 0 && sent == BULK_BYTES {
             break;

@@ -1156,6 +1156,9 @@ impl Connection {
         // §8.1: trailers end the stream, and an informational response cannot.
         let ok = match (&valid, kind) {
             (Err(_), _) => false,
+            // RFC 8441 §4: `:protocol` only after we sent SETTINGS_ENABLE_CONNECT_PROTOCOL,
+            // which we never do yet.
+            (Ok(s), HeadersKind::Request) if s.has_protocol => false,
             (Ok(_), HeadersKind::Trailers) => end_stream,
             (Ok(_), HeadersKind::Informational(_)) => !end_stream,
             (Ok(s), _) => {
@@ -1840,10 +1843,15 @@ impl Connection {
         self.transmit(now, &mut writer, limit)
     }
 
-    /// Like [`poll_transmit`](Self::poll_transmit), appending at most `limit` bytes to `out`
-    /// (no zeroing of a buffer first); with [`handle_input_bytes`](Self::handle_input_bytes)
+    /// Like [`poll_transmit`](Self::poll_transmit), appending at most `limit` bytes to any
+    /// [`Output`] (a `Vec<u8>`, or the IO layer's own buffer type: no zeroing first); with [`handle_input_bytes`](Self::handle_input_bytes)
     /// on the other side, an in-memory pair moves DATA with a single copy.
-    pub fn poll_transmit_into(&mut self, now: Instant, out: &mut Vec<u8>, limit: usize) -> usize {
+    pub fn poll_transmit_into(
+        &mut self,
+        now: Instant,
+        out: &mut impl Output,
+        limit: usize,
+    ) -> usize {
         self.transmit(now, out, limit)
     }
 

@@ -651,6 +651,26 @@ fn message_validation_resets_the_stream() {
     assert_eq!(with(("x", "bad\u{0}value")), p);
     assert_eq!(with((":unknown", "1")), p);
     assert_eq!(malformed_request(&GET[..3], true, &[]), p, "no :path");
+    let websocket = [
+        (":method", "CONNECT"),
+        (":protocol", "websocket"),
+        (":scheme", "https"),
+        (":authority", "a"),
+        (":path", "/chat"),
+    ];
+    assert_eq!(
+        malformed_request(&websocket, false, &[]),
+        p,
+        "extended CONNECT was not enabled"
+    );
+    assert_eq!(
+        malformed_request(
+            &[(":method", "CONNECT"), (":authority", "a.example:443")],
+            false,
+            &[]
+        ),
+        None
+    );
     // content-length against the DATA total.
     let mut post = POST.to_vec();
     post.push(("content-length", "5"));

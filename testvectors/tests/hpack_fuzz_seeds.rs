@@ -26,6 +26,35 @@ fn decode_seeds() {
     }
 }
 
+/// The decode seeds are valid input: every block in them decodes without error (so the fuzzer
+/// starts from deep states), settings changes (a 0xff length byte) included.
+#[test]
+fn decode_seeds_are_valid_blocks() {
+    use qpack_hpack::hpack::{Decoder, DecoderConfig};
+    let (mut blocks, mut settings_changes) = (0, 0);
+    for seed in seeds("hpack_decode") {
+        let (size, mut rest) = seed.split_first_chunk::<2>().unwrap();
+        let mut decoder = Decoder::new(
+            DecoderConfig::default().with_max_table_size(usize::from(u16::from_be_bytes(*size))),
+        );
+        while let Some((&len, tail)) = rest.split_first() {
+            if len == 0xff {
+                let (size, tail) = tail.split_first_chunk::<2>().unwrap();
+                decoder.set_max_table_size(usize::from(u16::from_be_bytes(*size)));
+                settings_changes += 1;
+                rest = tail;
+                continue;
+            }
+            let (block, tail) = tail.split_at(usize::from(len));
+            let fields = decoder.decode_to_vec(block).unwrap();
+            assert!(!fields.is_empty());
+            blocks += 1;
+            rest = tail;
+        }
+    }
+    assert!(blocks >= 30 && settings_changes >= 3, "{blocks} {settings_changes}");
+}
+
 #[test]
 fn roundtrip_seeds() {
     let seeds = seeds("hpack_roundtrip");

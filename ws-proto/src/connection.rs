@@ -1102,8 +1102,8 @@ impl Connection {
 const SMALL_FRAME: usize = 128;
 
 /// Where frames are written: a [`wire_codec::Output`] that can also append a payload masked.
-/// Implemented for `Vec<u8>` and [`wire_codec::Writer`] (copy, then mask the copy in place: one
-/// pass over the data fewer than masking through a temporary).
+/// Implemented for `Vec<u8>` (one load-XOR-store pass) and [`wire_codec::Writer`] (copy, then
+/// mask the copy in place).
 pub trait FrameOutput: Output {
     /// Appends `payload` XOR-ed with `key` (RFC 6455 §5.3), or nothing if it does not fit.
     fn put_masked(&mut self, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall>;
@@ -1111,9 +1111,7 @@ pub trait FrameOutput: Output {
 
 impl FrameOutput for Vec<u8> {
     fn put_masked(&mut self, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall> {
-        let start = self.len();
-        self.extend_from_slice(payload);
-        apply_mask(self.get_mut(start..).unwrap_or_default(), key, 0);
+        crate::mask::extend_masked(self, payload, key);
         Ok(())
     }
 }

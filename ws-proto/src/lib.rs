@@ -2,8 +2,10 @@
 //!
 //! - [`frame`]: frame headers (§5.2), decoded panic-free with "need more bytes" kept apart from
 //!   "invalid"; [`apply_mask`] (§5.3), a portable block-at-a-time XOR.
-//! - [`Connection`]: bytes in (any chunking) → [`Event`]s out; commands write frames into the
-//!   caller's buffer. Fragmentation and reassembly with control frames interleaved, UTF-8
+//! - [`Connection`]: bytes in (any chunking) → [`Event`]s out, or zero-copy with
+//!   [`Connection::handle_input_in_place`] (unmasked in the caller's buffer, borrowed
+//!   [`Message`]); commands write frames into the caller's buffer ([`FrameOutput`]: a `Vec<u8>`
+//!   or a `wire_codec::Writer`). Fragmentation and reassembly with control frames interleaved, UTF-8
 //!   checked incrementally and failing at the first bad byte, ping/pong, the close handshake,
 //!   and configurable limits mapped to close codes 1002, 1007, 1008 and 1009.
 //! - [`handshake`]: the opening handshake over a plain list of header fields, for an HTTP/1.1
@@ -55,7 +57,9 @@ mod mask;
 mod utf8;
 
 pub use close::{CloseCode, CloseError, CloseFrame};
-pub use connection::{Config, Connection, Event, MaskKeySource, Message, MessageKind, Role, State};
+pub use connection::{
+    Config, Connection, Event, FrameOutput, MaskKeySource, Message, MessageKind, Role, State,
+};
 pub use error::{ConfigError, ProtocolError, SendError};
 pub use extension::{
     DeflateConfig, DeflateNegotiationError, DeflateParams, ExtensionItem, ExtensionSyntaxError,

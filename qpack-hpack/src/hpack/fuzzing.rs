@@ -6,24 +6,42 @@ use alloc::vec::Vec;
 use super::{Decoder, DecoderConfig, Encoder, EncoderConfig, Field, HuffmanPolicy, IndexingPolicy};
 
 /// `hpack_decode`: the first two bytes choose the acknowledged table size (0..=65535), the
-/// rest is header blocks, each after a length byte, decoded in one context. Decoding must never
-/// panic, stay within its limits, and keep connection errors sticky.
+/// rest is header blocks, each after a length byte, decoded in one context; a length byte of
+/// 0xff instead announces a newly acknowledged table size in the next two bytes. Decoding must
+/// never panic, stay within its limits, and keep connection errors sticky.
 pub fn decode(data: &[u8]) {
     let Some((size, mut rest)) = data.split_first_chunk::<2>() else {
         return;
     };
+    let mut largest_setting = usize::from(u16::from_be_bytes(*size));
     let config = DecoderConfig::default()
-        .with_max_table_size(usize::from(u16::from_be_bytes(*size)))
-        .with_max_header_list_size(16 * 1024);
+        .with_max_table_size(largest_setting)
+        .with_max_header_list_size(16 * 1024)
+        .with_max_string_len(4096);
     let mut decoder = Decoder::new(config);
     while let Some((&len, tail)) = rest.split_first() {
+        if len == 0xff {
+            let Some((size, tail)) = tail.split_first_chunk::<2>() else {
+                return;
+            };
+            rest = tail;
+            let size = usize::from(u16::from_be_bytes(*size));
+            largest_setting = largest_setting.max(size);
+            decoder.set_max_table_size(size);
+            continue;
+        }
         let len = usize::from(len).min(tail.len());
         let (block, tail) = tail.split_at(len);
         rest = tail;
         let mut total = 0usize;
         let result = decoder.decode(block, |field| total += field.size());
         assert!(total <= 16 * 1024);
+        if result.is_ok() && total > 0 {
+            // RFC 7541 §4.2: a field is decoded only once the table is within the setting.
+            assert!(decoder.table_capacity() <= decoder.config().max_table_size);
+        }
         assert!(decoder.table_size() <= decoder.table_capacity());
+        assert!(decoder.table_capacity() <= largest_setting);
         if result.is_err_and(|e| e.is_connection_error()) {
             // Sticky: the same error again.
             assert_eq!(decoder.decode(&[], |_| ()), result);

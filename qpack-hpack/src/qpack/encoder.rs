@@ -51,6 +51,8 @@ struct Entry {
     name: Vec<u8>,
     value: Vec<u8>,
     name_hash: u64,
+    /// `field_hash` of the entry, compared before the values are.
+    value_tag: u64,
     /// References from sections not yet acknowledged (RFC 9204 §2.1.1).
     refs: u32,
 }
@@ -105,6 +107,8 @@ const MAX_NAMES: usize = 1024;
 pub struct Encoder {
     settings: EncoderSettings,
     entries: VecDeque<Entry>,
+    /// The entries' name hashes, in the same order: a compact array to scan on lookups.
+    name_hashes: VecDeque<u64>,
     /// Absolute index of `entries[0]`.
     evicted: u64,
     size: u64,
@@ -174,6 +178,7 @@ impl Encoder {
         Self {
             settings,
             entries: VecDeque::new(),
+            name_hashes: VecDeque::new(),
             evicted: 0,
             size: 0,
             capacity,
@@ -309,12 +314,23 @@ impl Encoder {
     /// The newest entry matching the field exactly, and the newest with the same name.
     fn find(&self, name_hash: u64, name: &[u8], value: &[u8]) -> (Option<u64>, Option<u64>) {
         let mut name_match = None;
-        for (offset, entry) in self.entries.iter().enumerate().rev() {
-            if entry.name_hash != name_hash || entry.name != name {
+        let mut tag = None;
+        for (offset, _) in self
+            .name_hashes
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, h)| **h == name_hash)
+        {
+            let Some(entry) = self.entries.get(offset) else {
+                continue;
+            };
+            if entry.name != name {
                 continue;
             }
             let abs = self.evicted + offset as u64;
-            if entry.value == value {
+            let tag = *tag.get_or_insert_with(|| field_hash(name_hash, value));
+            if entry.value_tag == tag && entry.value == value {
                 return (Some(abs), name_match.or(Some(abs)));
             }
             if name_match.is_none() {
@@ -363,6 +379,7 @@ impl Encoder {
             return false;
         }
         for _ in 0..count {
+            self.name_hashes.pop_front();
             if let Some(entry) = self.entries.pop_front() {
                 self.size -= entry.size();
                 self.evicted += 1;
@@ -376,9 +393,11 @@ impl Encoder {
             name: name.to_vec(),
             value: value.to_vec(),
             name_hash,
+            value_tag: field_hash(name_hash, value),
             refs: 0,
         };
         self.size += entry.size();
+        self.name_hashes.push_back(name_hash);
         self.entries.push_back(entry);
         self.insert_count() - 1
     }
@@ -400,8 +419,8 @@ impl Encoder {
         let stats = self.names.entry(name_hash).or_default();
         // Values Huffman cannot shrink are mostly tokens and hashes, which rarely repeat.
         let random =
-            value.len() >= 16 && crate::huffman::encoded_len(value) * 10 >= value.len() * 9;
-        let predicted = (stats.seen == 0 && !random)
+            || value.len() >= 16 && crate::huffman::encoded_len(value) * 10 >= value.len() * 9;
+        let predicted = (stats.seen == 0 && !random())
             || stats.repeats.saturating_mul(4) >= stats.seen.saturating_mul(3);
         // A name whose values nearly always repeat (a policy header, say) earns even a large
         // entry at first sight.
