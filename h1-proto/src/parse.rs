@@ -186,6 +186,9 @@ impl HeadParser {
         };
         let bare_lf = config.leniency.bare_lf_in_heads && kind != Kind::Trailers;
         loop {
+            if self.start.is_some() && kind != Kind::Trailers && self.scan == self.line_start {
+                self.clean_fields(buf, limit, config, level)?;
+            }
             // Fast path: a fresh field line whose name and colon sit in the next 32 bytes.
             let mut colon = None;
             let mut from = self.scan;
@@ -278,6 +281,83 @@ impl HeadParser {
         }
     }
 
+    /// The common case in one tight loop: complete field lines at `self.line_start` of the form
+    /// `token ":" SP* value CRLF` where the token and colon lie in the first 32 bytes and the
+    /// value holds no CTL at all (so no HTAB to trim). Each such line gets exactly the checks
+    /// and bookkeeping `field_line` gives it; at the first line that is anything else (the empty
+    /// line, HTAB, obs-fold, bare CR or LF, a limit reached, too little input) it stops at that
+    /// line's start and the general loop takes over, so errors come from one place.
+    #[inline(always)]
+    fn clean_fields(
+        &mut self,
+        buf: &[u8],
+        limit: usize,
+        config: &Config,
+        level: Level,
+    ) -> Result<(), Error> {
+        loop {
+            let start = self.line_start;
+            let Some((colon, ctl)) = buf
+                .get(start..start.wrapping_add(32))
+                .and_then(|c| <&[u8; 32]>::try_from(c).ok())
+                .and_then(|c| simd::field_start(level, c))
+            else {
+                return Ok(());
+            };
+            let colon = colon as usize;
+            // The first CTL after the colon, 32 bytes at a time, then a byte at a time.
+            let after = ctl & !((2u64 << colon) - 1) as u32;
+            let cr = if after != 0 {
+                start + after.trailing_zeros() as usize
+            } else {
+                let mut i = start + 32;
+                loop {
+                    let Some(chunk) = buf
+                        .get(i..i.wrapping_add(32))
+                        .and_then(|c| <&[u8; 32]>::try_from(c).ok())
+                    else {
+                        let rest = buf.get(i..).unwrap_or_default();
+                        match rest.iter().position(|&b| b < 0x20 || b == 0x7f) {
+                            Some(k) => break i + k,
+                            None => return Ok(()),
+                        }
+                    };
+                    let mask = simd::ctl_mask32(level, chunk);
+                    if mask != 0 {
+                        break i + mask.trailing_zeros() as usize;
+                    }
+                    i += 32;
+                }
+            };
+            if buf.get(cr..cr.wrapping_add(2)) != Some(b"\r\n")
+                || cr + 2 > limit
+                || self.spans.len() >= config.max_fields
+            {
+                return Ok(());
+            }
+            let name_end = start + colon;
+            let raw = buf.get(name_end + 1..cr).unwrap_or_default();
+            let leading = raw.iter().position(|&b| b != b' ').unwrap_or(raw.len());
+            let trimmed = raw.get(leading..).unwrap_or_default();
+            let trailing = trimmed.iter().rev().position(|&b| b != b' ').unwrap_or(0);
+            let value = trimmed.get(..trimmed.len() - trailing).unwrap_or_default();
+            let value_start = name_end + 1 + leading;
+            let value_end = value_start + value.len();
+            let name = buf.get(start..name_end).unwrap_or_default();
+            self.note(name, value)?;
+            let (name_start, name_end) = span(start, name_end);
+            let (value_start, value_end) = span(value_start, value_end);
+            self.spans.push(FieldSpan {
+                name_start,
+                name_end,
+                value_start,
+                value_end,
+            });
+            self.line_start = cr + 2;
+            self.scan = cr + 2;
+        }
+    }
+
     /// RFC 9112 §5.2: obs-fold continues the previous field's value.
     fn fold(
         &mut self,
@@ -361,19 +441,19 @@ impl HeadParser {
     }
 
     /// Collects what the framing decision needs (RFC 9112 §6, §9.3, RFC 9110 §10.1.1, §7.8).
-    #[inline]
+    #[inline(always)]
     fn note(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
         let info = &mut self.info;
         match name.len() {
-            4 if name.eq_ignore_ascii_case(b"host") => info.hosts += 1,
-            14 if name.eq_ignore_ascii_case(b"content-length") => {
+            4 if token_is(name, b"host") => info.hosts += 1,
+            14 if token_is(name, b"content-length") => {
                 info.content_length = Some(content_length(value, info.content_length)?);
             }
-            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+            17 if token_is(name, b"transfer-encoding") => {
                 info.te_present = true;
                 transfer_encoding(value, info);
             }
-            10 if name.eq_ignore_ascii_case(b"connection") => {
+            10 if token_is(name, b"connection") => {
                 for option in list_elements(value) {
                     if option.eq_ignore_ascii_case(b"close") {
                         info.close = true;
@@ -384,10 +464,10 @@ impl HeadParser {
                     }
                 }
             }
-            6 if name.eq_ignore_ascii_case(b"expect") => {
+            6 if token_is(name, b"expect") => {
                 info.expect_continue |= value.eq_ignore_ascii_case(b"100-continue");
             }
-            7 if name.eq_ignore_ascii_case(b"upgrade") => info.upgrade = true,
+            7 if token_is(name, b"upgrade") => info.upgrade = true,
             _ => {}
         }
         Ok(())
@@ -457,6 +537,22 @@ impl HeadParser {
             }
         }
     }
+}
+
+/// Whether the field name `name` (a token) equals `lower` (lowercase letters and `-`) ignoring
+/// ASCII case. Setting bit 0x20 maps onto a lowercase letter only that letter and its capital,
+/// and onto `-` only `-` and CR, which no token holds; so for tokens this is exactly
+/// `eq_ignore_ascii_case`, without a per-byte case conversion.
+#[inline(always)]
+fn token_is<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool {
+    let Ok(name) = <&[u8; N]>::try_from(name) else {
+        return false;
+    };
+    let mut diff = 0u8;
+    for (&a, &b) in name.iter().zip(lower) {
+        diff |= (a | 0x20) ^ b;
+    }
+    diff == 0
 }
 
 /// The method as a string: the registered ones (RFC 9110 §9.3) without a UTF-8 check.

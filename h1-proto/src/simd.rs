@@ -71,7 +71,7 @@ pub(crate) enum Level {
 #[inline]
 pub(crate) fn detect() -> Level {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if std::is_x86_feature_detected!("avx2") {
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("bmi1") {
         return Level::Avx2;
     }
     Level::Baseline
@@ -79,9 +79,10 @@ pub(crate) fn detect() -> Level {
 
 /// `HeadParser::parse` compiled with AVX2 enabled, so that the vector helpers inline into it.
 ///
-/// SAFETY (callers): `detect` must have returned `Level::Avx2`.
+/// SAFETY (callers): `detect` must have returned `Level::Avx2` (which also means BMI1, for
+/// `tzcnt` in the bit-mask scans).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1")]
 pub(crate) unsafe fn parse_head_avx2(
     parser: &mut crate::parse::HeadParser,
     buf: &[u8],

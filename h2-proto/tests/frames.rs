@@ -326,3 +326,67 @@ proptest! {
         h2_proto::fuzzing::connection(h2_proto::Role::Client, &data);
     }
 }
+
+/// A client's byte stream (preface, SETTINGS, requests with bodies, padding, trailers, PING) and
+/// the events a server produces from it in one piece.
+fn recorded_client_stream() -> Vec<u8> {
+    use h2_proto::{Config, Connection, Field};
+    use wire_codec::Instant;
+    let mut client = Connection::client(Config::default(), Instant::ZERO);
+    let post = [
+        (":method", "POST"),
+        (":scheme", "https"),
+        (":authority", "a"),
+        (":path", "/up"),
+    ];
+    for i in 0..3u8 {
+        let s = client.send_request(post.map(Field::from), false).unwrap();
+        client.send_data(s, &vec![i; 20_000], false).unwrap();
+        client
+            .send_headers(s, [Field::from(("x-done", "yes"))], true)
+            .unwrap();
+    }
+    client.ping(*b"12345678").unwrap();
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 1000];
+    loop {
+        let n = client.poll_transmit(Instant::ZERO, &mut buf);
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    bytes
+}
+
+fn server_events(pieces: &[&[u8]], as_bytes: bool) -> Vec<h2_proto::Event> {
+    use h2_proto::{Config, Connection};
+    use wire_codec::Instant;
+    let mut server = Connection::server(Config::default(), Instant::ZERO);
+    for piece in pieces {
+        if as_bytes {
+            server
+                .handle_input_bytes(bytes::Bytes::copy_from_slice(piece), Instant::ZERO)
+                .unwrap();
+        } else {
+            server.handle_input(piece, Instant::ZERO).unwrap();
+        }
+    }
+    std::iter::from_fn(|| server.poll_event()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn any_split_of_the_input_gives_the_same_events(cuts in proptest::collection::vec(any::<u16>(), 0..40), as_bytes in any::<bool>()) {
+        let stream = recorded_client_stream();
+        let whole = server_events(&[&stream], false);
+        prop_assert!(whole.len() > 10);
+        let mut points: Vec<usize> = cuts.iter().map(|&c| usize::from(c) % (stream.len() + 1)).collect();
+        points.push(0);
+        points.push(stream.len());
+        points.sort_unstable();
+        let pieces: Vec<&[u8]> = points.windows(2).map(|w| &stream[w[0]..w[1]]).collect();
+        prop_assert_eq!(server_events(&pieces, as_bytes), whole);
+    }
+}

@@ -124,6 +124,10 @@ pub enum PacketError {
     /// §5.4.2).
     #[error("packet too short for a header protection sample")]
     TooShortForSample,
+    /// Retry and Version Negotiation packets carry no packet protection (RFC 9000 §17.2.1,
+    /// §17.2.5); there is nothing to remove.
+    #[error("Retry and Version Negotiation packets are not protected")]
+    NotProtected,
     /// Packet protection could not be removed (wrong keys, or a forged or damaged packet).
     #[error("packet protection: {0}")]
     Crypto(#[from] CryptoError),
@@ -429,6 +433,9 @@ pub fn remove_header_protection(
     header: &Header,
     key: &dyn HeaderKey,
 ) -> Result<Unmasked, PacketError> {
+    if header.ty.space().is_none() {
+        return Err(PacketError::NotProtected);
+    }
     // Only this packet's bytes: the sample must not reach into a coalesced packet after it.
     let packet = packet.get_mut(..header.len).ok_or(PacketError::Truncated)?;
     let sample = packet
@@ -465,6 +472,9 @@ pub fn decrypt_payload<'a>(
     pn: u64,
     key: &dyn PacketKey,
 ) -> Result<&'a mut [u8], PacketError> {
+    if header.ty.space().is_none() {
+        return Err(PacketError::NotProtected);
+    }
     let header_len = header.pn_offset + unmasked.pn_len;
     let packet = packet.get_mut(..header.len).ok_or(PacketError::Truncated)?;
     if header_len > packet.len() {

