@@ -3,6 +3,7 @@
 //! requests.
 
 use crate::{Comparison, race};
+use core::hint::black_box;
 use h1_proto::{BodyDecoder, BodyEvent, Config, Framing, RequestParser};
 
 /// httparse's `benches/parse.rs` request (720 bytes), byte for byte.
@@ -122,8 +123,11 @@ pub fn compare() -> Vec<Comparison> {
     let both = KITTYHELL.len() + SHORT.len();
     let (ours, theirs) = race(
         1,
-        || parse_ours(&mut parser, KITTYHELL) + parse_ours(&mut parser, SHORT),
-        || parse_httparse(KITTYHELL) + parse_httparse(SHORT),
+        || {
+            parse_ours(&mut parser, black_box(KITTYHELL))
+                + parse_ours(&mut parser, black_box(SHORT))
+        },
+        || parse_httparse(black_box(KITTYHELL)) + parse_httparse(black_box(SHORT)),
     );
     lines.push(Comparison {
         name: "h1-parse".into(),
@@ -135,8 +139,8 @@ pub fn compare() -> Vec<Comparison> {
     for (name, input) in [("h1-parse-kittyhell", KITTYHELL), ("h1-parse-short", SHORT)] {
         let (ours, theirs) = race(
             1,
-            || parse_ours(&mut parser, input),
-            || parse_httparse(input),
+            || parse_ours(&mut parser, black_box(input)),
+            || parse_httparse(black_box(input)),
         );
         lines.push(Comparison {
             name: name.into(),
@@ -152,8 +156,8 @@ pub fn compare() -> Vec<Comparison> {
     assert_eq!(chunked_httparse(&body), 64 * 1024);
     let (ours, theirs) = race(
         1,
-        || chunked_ours(&body, &config),
-        || chunked_httparse(&body),
+        || chunked_ours(black_box(&body), &config),
+        || chunked_httparse(black_box(&body)),
     );
     lines.push(Comparison {
         name: "h1-chunked".into(),

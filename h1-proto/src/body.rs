@@ -142,6 +142,7 @@ impl BodyDecoder {
 
     /// `decode` as offsets: data is the `len` bytes before `consumed`; trailers start at the
     /// given offset.
+    #[inline]
     pub(crate) fn decode_raw(&mut self, input: &[u8], eof: bool) -> Result<(usize, Raw), Error> {
         match self.state {
             State::Done => Ok((0, Raw::End)),
@@ -175,6 +176,7 @@ impl BodyDecoder {
         }
     }
 
+    #[inline]
     fn chunked(&mut self, input: &[u8], eof: bool) -> Result<(usize, Raw), Error> {
         let mut i = 0;
         loop {
@@ -252,18 +254,20 @@ impl BodyDecoder {
     #[inline]
     fn size_line(&mut self, input: &[u8], at: usize) -> Option<usize> {
         let rest = input.get(at..)?;
-        let digits = rest
-            .iter()
-            .take(16)
-            .take_while(|b| b.is_ascii_hexdigit())
-            .count();
+        // One pass: value and digit count together, from a table.
+        let mut size = 0u64;
+        let mut digits = 0;
+        for &b in rest.iter().take(16) {
+            let d = HEX[usize::from(b)];
+            if d > 15 {
+                break;
+            }
+            size = size << 4 | u64::from(d);
+            digits += 1;
+        }
         if digits == 0 || rest.get(digits..digits + 2) != Some(b"\r\n") {
             return None;
         }
-        let size = rest
-            .get(..digits)?
-            .iter()
-            .fold(0u64, |n, &b| n << 4 | u64::from(hex_value(b).unwrap_or(0)));
         self.remaining = size;
         self.line_len = 0;
         self.state = State::Chunked(if size == 0 {
@@ -374,11 +378,25 @@ impl BodyDecoder {
     }
 }
 
+#[inline]
 fn clamp(remaining: u64, available: usize) -> usize {
     usize::try_from(remaining).map_or(available, |r| r.min(available))
 }
 
-fn hex_value(b: u8) -> Option<u8> {
+/// `hex_value` as a table: the digit's value, or 0xff for a byte that is no HEXDIG.
+static HEX: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 256 {
+        if let Some(d) = hex_value(i as u8) {
+            table[i] = d;
+        }
+        i += 1;
+    }
+    table
+};
+
+const fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),

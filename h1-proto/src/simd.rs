@@ -273,6 +273,10 @@ mod tests {
         assert_eq!(a, b, "{:?}", String::from_utf8_lossy(input));
         if let Ok(Some(_)) = a {
             assert_eq!(fast.spans, slow.spans);
+            assert_eq!(
+                alloc::format!("{:?}", fast.info),
+                alloc::format!("{:?}", slow.info)
+            );
         }
     }
 
@@ -295,6 +299,12 @@ mod tests {
         b"Content-Length",
         b"Transfer-Encoding: chunked",
         b"0123456789abcdefghij",
+        // Field lines for the clean-line loop: OWS around values, names in other cases.
+        b"  ",
+        b"Host: a ",
+        b"CONTENT-length: 12",
+        b"Connection:keep-alive, Upgrade",
+        b"\r\nX-Long: 0123456789abcdefghij0123456789abcdefghij\r\n",
     ];
 
     proptest! {
@@ -309,6 +319,41 @@ mod tests {
             }
             both_levels(&input, if status { Kind::Response } else { Kind::Request });
             both_levels(&input, Kind::Trailers);
+        }
+    }
+
+    #[test]
+    fn clean_line_loop_agrees_with_the_byte_path() {
+        let value = "v".repeat(70);
+        let long_name = "N".repeat(40);
+        let lines = [
+            String::from("Host: example.com  \r\n"),
+            alloc::format!("Cookie: {value}\r\n"),
+            alloc::format!("Cookie:{value} \t\r\n"),
+            alloc::format!("Cookie: {value}\tx\r\n"),
+            alloc::format!("Cookie: {value}\rx\r\n"),
+            alloc::format!("Cookie: {value}\nx\r\n"),
+            alloc::format!("Cookie: {value}\x00\r\n"),
+            alloc::format!("Cookie: {value}\x7f\r\n"),
+            alloc::format!("{long_name}: x\r\n"),
+            String::from("Content-Length: 5\r\n"),
+            String::from("CONTENT-LENGTH: 5, 6\r\n"),
+            String::from("Transfer-Encoding: chunked\r\n"),
+            String::from("Empty:      \r\n"),
+            String::from("Empty:\r\n"),
+            String::from(" folded: x\r\n"),
+            String::from("Bad name: x\r\n"),
+            alloc::format!("X-A: {value}"),
+        ];
+        for a in &lines {
+            for b in &lines {
+                for end in ["\r\n", "", "\r"] {
+                    let head = alloc::format!("GET / HTTP/1.1\r\n{a}{b}{end}");
+                    both_levels(head.as_bytes(), Kind::Request);
+                    let head = alloc::format!("HTTP/1.1 200 OK\r\n{a}{b}{end}");
+                    both_levels(head.as_bytes(), Kind::Response);
+                }
+            }
         }
     }
 

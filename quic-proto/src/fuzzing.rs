@@ -14,6 +14,15 @@ use crate::transport_params::TransportParameters;
 /// never panics; every decoded frame re-encodes to its exact length.
 pub fn datagram(data: &[u8]) {
     let local_cid_len = usize::from(data.first().copied().unwrap_or(0) % 21);
+    if let Some(invariant) = crate::packet::InvariantLongHeader::parse(data) {
+        let mut vn = Vec::new();
+        assert!(invariant.write_version_negotiation(&mut vn, &[], 0).is_ok());
+        let answer = crate::packet::InvariantLongHeader::parse(&vn);
+        assert_eq!(
+            answer.map(|a| (a.dcid, a.scid)),
+            Some((invariant.scid, invariant.dcid))
+        );
+    }
     let mut packets = Datagram::new(data, local_cid_len);
     for item in &mut packets {
         let Ok((range, header)) = item else { break };

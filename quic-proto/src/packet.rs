@@ -103,7 +103,9 @@ pub enum PacketError {
     /// The fixed bit (0x40) is zero (RFC 9000 §17.2, §17.3.1).
     #[error("fixed bit is zero")]
     FixedBitZero,
-    /// A connection ID is longer than 20 bytes in a version that allows at most 20.
+    /// A connection ID is longer than 20 bytes in a version that allows at most 20. For a
+    /// version this crate does not implement, [`InvariantLongHeader`] still reads the IDs to
+    /// answer with Version Negotiation.
     #[error("connection ID longer than 20 bytes")]
     ConnectionIdTooLong,
     /// A long header of a version this crate does not implement; the endpoint may answer with
@@ -751,6 +753,67 @@ pub fn write_version_negotiation(
     versions: &[Version],
     unused: u8,
 ) -> Result<(), BufferTooSmall> {
+    write_vn(out, dcid, scid, versions, unused)
+}
+
+/// The version-independent part of a long header (RFC 8999 §5.1): the version and connection
+/// IDs of up to 255 bytes. Other versions may use IDs longer than v1's 20 bytes, and a server
+/// "SHOULD be able to read longer connection IDs from other QUIC versions" to answer them with
+/// Version Negotiation (RFC 9000 §17.2); [`parse_header`] reports such packets as
+/// [`PacketError::ConnectionIdTooLong`], and this reads their IDs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvariantLongHeader<'a> {
+    /// The version.
+    pub version: Version,
+    /// Destination Connection ID (0–255 bytes).
+    pub dcid: &'a [u8],
+    /// Source Connection ID (0–255 bytes).
+    pub scid: &'a [u8],
+}
+
+impl<'a> InvariantLongHeader<'a> {
+    /// Reads the invariant fields of the long header at the start of `bytes`; `None` for a
+    /// short header or too few bytes.
+    pub fn parse(bytes: &'a [u8]) -> Option<Self> {
+        let mut r = Reader::new(bytes);
+        if r.read_u8().ok()? & 0x80 == 0 {
+            return None;
+        }
+        let version = Version(r.read_u32().ok()?);
+        let dcid_len = usize::from(r.read_u8().ok()?);
+        let dcid = r.read_bytes(dcid_len).ok()?;
+        let scid_len = usize::from(r.read_u8().ok()?);
+        let scid = r.read_bytes(scid_len).ok()?;
+        Some(Self {
+            version,
+            dcid,
+            scid,
+        })
+    }
+
+    /// Writes the Version Negotiation packet answering this header (IDs swapped, RFC 9000
+    /// §17.2.1), listing `versions`; see [`write_version_negotiation`] for `unused`.
+    pub fn write_version_negotiation(
+        &self,
+        out: &mut impl Output,
+        versions: &[Version],
+        unused: u8,
+    ) -> Result<(), BufferTooSmall> {
+        write_vn(out, self.dcid, self.scid, versions, unused)
+    }
+}
+
+/// Version Negotiation with IDs of up to 255 bytes (longer ones are cut, which only a caller
+/// building an [`InvariantLongHeader`] by hand can cause).
+fn write_vn(
+    out: &mut impl Output,
+    dcid: &[u8],
+    scid: &[u8],
+    versions: &[Version],
+    unused: u8,
+) -> Result<(), BufferTooSmall> {
+    let dcid = dcid.get(..dcid.len().min(255)).unwrap_or_default();
+    let scid = scid.get(..scid.len().min(255)).unwrap_or_default();
     out.put_u8(0x80 | unused)?;
     out.put_u32(0)?;
     out.put_u8(scid.len() as u8)?;

@@ -359,3 +359,40 @@ fn retry_and_version_negotiation_are_not_unprotected() {
         assert_eq!(copy, original);
     }
 }
+
+/// RFC 9000 §17.2: "servers SHOULD be able to read longer connection IDs from other QUIC
+/// versions" to send Version Negotiation. `parse_header` refuses IDs over 20 bytes (it cannot
+/// hold them); the invariant header (RFC 8999 §5.1) reads them and the answer echoes them.
+#[test]
+fn version_negotiation_for_an_unknown_version_with_long_ids() {
+    let mut packet = vec![0xc5, 0x1a, 0x2a, 0x3a, 0x4a, 30];
+    packet.extend([0xd1; 30]);
+    packet.push(255);
+    packet.extend([0x5c; 255]);
+    packet.extend([0; 900]);
+    assert_eq!(
+        packet::parse_header(&packet, 0),
+        Err(PacketError::ConnectionIdTooLong)
+    );
+    let invariant = packet::InvariantLongHeader::parse(&packet).unwrap();
+    assert_eq!(invariant.version, Version(0x1a2a_3a4a));
+    assert_eq!((invariant.dcid.len(), invariant.scid.len()), (30, 255));
+    let mut vn = Vec::new();
+    invariant
+        .write_version_negotiation(&mut vn, &[Version::V1, Version::V2], 0x40)
+        .unwrap();
+    let answer = packet::InvariantLongHeader::parse(&vn).unwrap();
+    assert_eq!(answer.version, Version::NEGOTIATION);
+    assert_eq!((answer.dcid, answer.scid), (invariant.scid, invariant.dcid));
+    assert_eq!(
+        &vn[1 + 4 + 1 + 255 + 1 + 30..],
+        [0, 0, 0, 1, 0x6b, 0x33, 0x43, 0xcf]
+    );
+    // A short header or a truncated long header has no invariant long header.
+    assert_eq!(packet::InvariantLongHeader::parse(&[0x40; 30]), None);
+    assert_eq!(packet::InvariantLongHeader::parse(&packet[..40]), None);
+    // IDs within 20 bytes read the same both ways.
+    let short_ids = [0xc0, 0x1a, 0x2a, 0x3a, 0x4a, 1, 9, 1, 8];
+    let invariant = packet::InvariantLongHeader::parse(&short_ids).unwrap();
+    assert_eq!((invariant.dcid, invariant.scid), (&[9][..], &[8][..]));
+}

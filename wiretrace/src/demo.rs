@@ -5,14 +5,16 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use crate::{Failure, fetch, serve};
+use crate::{Failure, fetch, serve, ws};
 
 /// The experiments still to come, each with what it needs.
-const NOT_YET: [(&str, &str); 5] = [
+const NOT_YET: [(&str, &str); 4] = [
     ("HTTP/1.1 over TLS 1.3 (rustls, ALPN)", "TLS in wiretrace"),
-    ("HTTP/2 over TLS with 103 Early Hints", "h2 in wiretrace serve"),
+    (
+        "HTTP/2 over TLS with 103 Early Hints",
+        "h2 in wiretrace serve",
+    ),
     ("HTTP/3 over our QUIC", "the QUIC connection, h3-proto"),
-    ("WebSocket echo", "ws in wiretrace serve"),
     ("server-sent events over HTTP/2", "h2 in wiretrace serve"),
 ];
 
@@ -33,10 +35,10 @@ pub fn run(out: &mut impl Write) -> Result<(), Failure> {
     ];
     crate::decode::varints(&samples.concat(), out)?;
 
-    // The server logs to stdout from its own threads; the trace below is the client's view.
+    // The trace below is the client's view; the server stays quiet.
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let address = listener.local_addr()?;
-    let shared = Arc::new(serve::Shared::default());
+    let shared = Arc::new(serve::Shared::silent());
     std::thread::spawn(move || serve::accept_loop(&listener, &shared));
 
     writeln!(out)?;
@@ -55,6 +57,14 @@ pub fn run(out: &mut impl Write) -> Result<(), Failure> {
     writeln!(out, "== Server-sent events over HTTP/1.1 (chunked)")?;
     writeln!(out)?;
     fetch::run(&format!("http://{address}/events"), out)?;
+
+    writeln!(out)?;
+    writeln!(
+        out,
+        "== WebSocket echo (RFC 6455) with permessage-deflate (RFC 7692), upgraded from HTTP/1.1"
+    )?;
+    writeln!(out)?;
+    ws::fetch(&format!("ws://{address}/echo"), out)?;
 
     writeln!(out)?;
     writeln!(out, "== Still to come")?;

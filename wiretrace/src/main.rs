@@ -5,6 +5,7 @@ mod demo;
 mod fetch;
 mod input;
 mod serve;
+mod ws;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -81,7 +82,8 @@ fn fetch(url: &str, out: &mut impl std::io::Write) -> Result<(), Failure> {
     })?;
     match scheme {
         "http" => fetch::run(url, out),
-        "https" | "ws" | "wss" => Err(Failure(format!(
+        "ws" => ws::fetch(url, out),
+        "https" | "wss" => Err(Failure(format!(
             "fetch {url}: the {scheme} client is not implemented yet"
         ))),
         other => Err(Failure(format!(

@@ -21,6 +21,7 @@ pub struct Shared {
     next_connection: AtomicU64,
     next_request: AtomicU64,
     log: Mutex<()>,
+    silent: bool,
 }
 
 impl Shared {
@@ -29,8 +30,19 @@ impl Shared {
         self.next_request.fetch_add(1, Ordering::Relaxed) + 1
     }
 
+    /// State for a server that logs nothing (the demo shows the client's view instead).
+    pub fn silent() -> Self {
+        Self {
+            silent: true,
+            ..Self::default()
+        }
+    }
+
     /// Writes one log line to stdout.
     pub fn log(&self, line: &str) {
+        if self.silent {
+            return;
+        }
         let _guard = self.log.lock();
         let mut stdout = io::stdout().lock();
         let _ = writeln!(stdout, "{line}");
@@ -122,6 +134,8 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
     let mut buf = vec![0u8; 16 * 1024];
     let mut current: Option<Incoming> = None;
     let mut body_len = 0usize;
+    // The verdict on a WebSocket Upgrade request, answered at its end of message.
+    let mut websocket: Option<Result<ws_proto::Accepted, ws_proto::HandshakeError>> = None;
     loop {
         loop {
             match conn.poll_event() {
@@ -134,6 +148,11 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
                         body: Vec::new(),
                     });
                     body_len = 0;
+                    websocket = head.fields.has_token("upgrade", "websocket").then(|| {
+                        ws_proto::ServerHandshake::new()
+                            .deflate(crate::ws::deflate_config())
+                            .accept_h1(&head)
+                    });
                     if conn.expects_continue() {
                         let _ = conn.send_informational(100, &[]);
                     }
@@ -145,6 +164,29 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
                         request
                             .body
                             .extend_from_slice(&data[..data.len().min(room)]);
+                    }
+                }
+                Ok(Some(Event::EndOfMessage)) if websocket.is_some() => {
+                    let (status, fields) = match &websocket {
+                        Some(Ok(accepted)) => (accepted.status, accepted.fields.clone()),
+                        Some(Err(e)) => e.server_response(),
+                        None => (400, Vec::new()),
+                    };
+                    let fields = ws_proto::h1::h1_fields(&fields);
+                    let _ = conn.send_response(&Response::new(status, &fields), Body::Empty);
+                    let _ = conn.finish();
+                    if let Some(request) = current.take() {
+                        connection.shared.log(&format!(
+                            "conn={} req={} {} {} {} websocket upgrade -> {status}",
+                            connection.id,
+                            request.id,
+                            request.method,
+                            request.target,
+                            request.version,
+                        ));
+                    }
+                    if status != 101 {
+                        websocket = None;
                     }
                 }
                 Ok(Some(Event::EndOfMessage)) => {
@@ -161,7 +203,16 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
                         ));
                     }
                 }
-                Ok(Some(Event::Switched(_))) => return Ok(()),
+                Ok(Some(Event::Switched(rest))) => {
+                    let rest = rest.to_vec();
+                    flush(&mut conn, &mut stream)?;
+                    return match websocket {
+                        Some(Ok(accepted)) => {
+                            crate::ws::echo(&mut stream, &accepted, rest, connection)
+                        }
+                        _ => Ok(()),
+                    };
+                }
                 Ok(Some(Event::Closed)) | Ok(None) => break,
                 Ok(Some(_)) => {}
                 Err(e) => {

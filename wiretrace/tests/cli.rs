@@ -72,15 +72,13 @@ fn truncated_or_malformed_input_fails_with_a_message() {
 
 #[test]
 fn protocols_that_do_not_exist_yet_fail_and_say_so() {
-    for protocol in ["h3"] {
-        let out = wiretrace(&["decode", protocol, "00"], "");
-        assert!(!out.status.success(), "{protocol}");
-        assert!(
-            stderr(&out).contains("not implemented yet"),
-            "{protocol}: {}",
-            stderr(&out)
-        );
-    }
+    let out = wiretrace(&["decode", "h3", "00"], "");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("not implemented yet"),
+        "{}",
+        stderr(&out)
+    );
     let out = wiretrace(&["decode", "smtp", "00"], "");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("unrecognized subcommand"));

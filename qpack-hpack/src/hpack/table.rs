@@ -174,4 +174,11 @@ mod tests {
         add(&mut table, "", "");
         assert_eq!(table.len(), 0);
     }
+
+    /// §4.1 charges 32 bytes per entry; what an entry really costs (besides its bytes) must
+    /// stay in that range, so a table full of tiny entries holds at most ~2.5x its size.
+    #[test]
+    fn entry_overhead_is_close_to_the_accounted_32_bytes() {
+        assert!(core::mem::size_of::<Entry>() <= 48);
+    }
 }

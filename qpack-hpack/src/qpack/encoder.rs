@@ -478,14 +478,16 @@ impl Encoder {
         let mut refs: Vec<u64> = Vec::new();
         // Exact matches first, so that they are pinned (or copied, if about to be evicted)
         // before inserts for the other fields make room.
-        let mut indexed: Vec<Option<Line<'_>>> = Vec::with_capacity(fields.len());
+        let mut indexed: Vec<(Option<Line<'_>>, Option<Match>)> = Vec::with_capacity(fields.len());
         for field in fields {
-            indexed.push(self.choose_indexed(field, can_block, &mut refs));
+            let static_match = static_table::find(&field.name, &field.value);
+            let line = self.choose_indexed(field, static_match, can_block, &mut refs);
+            indexed.push((line, static_match));
         }
-        for (field, line) in fields.iter().zip(indexed) {
+        for (field, (line, static_match)) in fields.iter().zip(indexed) {
             let line = match line {
                 Some(line) => line,
-                None => self.choose(field, can_block, &mut refs),
+                None => self.choose(field, static_match, can_block, &mut refs),
             };
             lines.push(line);
         }
@@ -538,6 +540,7 @@ impl Encoder {
     fn choose_indexed<'f>(
         &mut self,
         field: &'f Field,
+        static_match: Option<Match>,
         can_block: bool,
         refs: &mut Vec<u64>,
     ) -> Option<Line<'f>> {
@@ -545,7 +548,7 @@ impl Encoder {
             return None;
         }
         let (name, value) = (&field.name[..], &field.value[..]);
-        if let Some(Match::Exact(i)) = static_table::find(name, value) {
+        if let Some(Match::Exact(i)) = static_match {
             return Some(Line::Static(u64::from(i)));
         }
         if self.entries.is_empty() {
@@ -570,9 +573,14 @@ impl Encoder {
 
     /// The representation of any field: what [`choose_indexed`](Self::choose_indexed) finds,
     /// else an insert worth making, else a literal with the best name reference.
-    fn choose<'f>(&mut self, field: &'f Field, can_block: bool, refs: &mut Vec<u64>) -> Line<'f> {
+    fn choose<'f>(
+        &mut self,
+        field: &'f Field,
+        static_match: Option<Match>,
+        can_block: bool,
+        refs: &mut Vec<u64>,
+    ) -> Line<'f> {
         let (name, value, sensitive) = (&field.name[..], &field.value[..], field.sensitive);
-        let static_match = static_table::find(name, value);
         if let Some(Match::Exact(i)) = static_match
             && !sensitive
         {

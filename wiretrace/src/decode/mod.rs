@@ -1,12 +1,12 @@
 //! `wiretrace decode <protocol>`: bytes in, a readable trace out. One module per protocol.
 
+mod h1;
 mod h2;
 mod hpack;
 mod qpack;
 mod quic;
-mod h1;
 mod varint;
-mod ws;
+pub mod ws;
 
 pub use varint::varints;
 
