@@ -5,17 +5,16 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use crate::{Failure, fetch, serve, ws};
+use crate::{Failure, fetch, fetch_h2, serve, ws};
 
 /// The experiments still to come, each with what it needs.
-const NOT_YET: [(&str, &str); 4] = [
+const NOT_YET: [(&str, &str); 3] = [
     ("HTTP/1.1 over TLS 1.3 (rustls, ALPN)", "TLS in wiretrace"),
     (
         "HTTP/2 over TLS with 103 Early Hints",
         "h2 in wiretrace serve",
     ),
     ("HTTP/3 over our QUIC", "the QUIC connection, h3-proto"),
-    ("server-sent events over HTTP/2", "h2 in wiretrace serve"),
 ];
 
 /// Runs what can run today and lists what is still to come.
@@ -57,6 +56,18 @@ pub fn run(out: &mut impl Write) -> Result<(), Failure> {
     writeln!(out, "== Server-sent events over HTTP/1.1 (chunked)")?;
     writeln!(out)?;
     fetch::run(&format!("http://{address}/events"), out)?;
+
+    writeln!(out)?;
+    writeln!(
+        out,
+        "== Five parallel API calls on one HTTP/2 connection (h2c, prior knowledge)"
+    )?;
+    writeln!(out)?;
+    fetch_h2::run(&format!("http://{address}/"), out)?;
+    writeln!(out)?;
+    writeln!(out, "== Server-sent events over HTTP/2")?;
+    writeln!(out)?;
+    fetch_h2::run(&format!("http://{address}/events"), out)?;
 
     writeln!(out)?;
     writeln!(

@@ -1,10 +1,14 @@
 //! `wiretrace`: the protocol crates at work. The only crate of the workspace with IO.
 
+mod clock;
 mod decode;
 mod demo;
 mod fetch;
+mod fetch_h2;
 mod input;
+mod routes;
 mod serve;
+mod serve_h2;
 mod ws;
 
 use std::net::SocketAddr;
@@ -37,6 +41,10 @@ enum Command {
     Fetch {
         /// An http:// or ws:// URL.
         url: String,
+        /// HTTP/2 over cleartext with prior knowledge; without a path, five parallel
+        /// `/api/test` requests on one connection.
+        #[arg(long)]
+        http2: bool,
     },
     /// Run the articles' experiments end to end on loopback, showing every frame.
     Demo,
@@ -62,7 +70,8 @@ fn main() -> ExitCode {
             drop(out);
             serve::run(listen)
         }
-        Command::Fetch { url } => fetch(&url, &mut out),
+        Command::Fetch { url, http2: true } => fetch_h2::run(&url, &mut out),
+        Command::Fetch { url, http2: false } => fetch(&url, &mut out),
         Command::Demo => demo::run(&mut out),
     };
     match result {

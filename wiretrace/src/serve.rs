@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use h1_proto::sse::serialize_event;
 use h1_proto::{Body, Event, Field, Response, ServerConnection};
 
 use crate::Failure;
+use crate::routes::{self, Reply};
 
 /// What every connection shares: id counters and the log.
 #[derive(Debug, Default)]
@@ -64,9 +64,14 @@ pub struct Connection {
 /// Serves one connection to its end.
 pub type Handler = fn(TcpStream, &Connection) -> io::Result<()>;
 
-/// Picks the protocol handler for a connection from its first bytes.
-pub fn choose_handler(_first_bytes: &[u8]) -> (&'static str, Handler) {
-    ("http/1.1", serve_h1)
+/// Picks the protocol handler for a connection from its first bytes: HTTP/2 when they start
+/// the h2c prior-knowledge preface (RFC 9113 §3.4), HTTP/1.x otherwise.
+pub fn choose_handler(first_bytes: &[u8]) -> (&'static str, Handler) {
+    if first_bytes.starts_with(crate::serve_h2::PREFACE_START) {
+        ("h2c", crate::serve_h2::serve_h2)
+    } else {
+        ("http/1.1", serve_h1)
+    }
 }
 
 /// Listens on `listen` and serves until killed.
@@ -262,10 +267,6 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
     }
 }
 
-const INDEX: &str = "<!doctype html>\n<html><head><title>wiretrace</title></head>\n<body><h1>wiretrace</h1><p>Served by h1-proto.</p>\n<pre id=\"log\"></pre><script src=\"/client.js\"></script></body></html>\n";
-
-const CLIENT_JS: &str = "const log = (s) => document.getElementById('log').textContent += s + '\\n';\nfor (let i = 0; i < 3; i++) {\n  fetch('/api/test?i=' + i).then((r) => r.json()).then((j) => log(JSON.stringify(j)));\n}\nconst events = new EventSource('/events');\nevents.onmessage = (e) => log('event ' + e.lastEventId + ': ' + e.data);\nevents.addEventListener('done', () => events.close());\n";
-
 /// Answers one request; returns the status sent.
 fn respond(
     conn: &mut ServerConnection,
@@ -273,40 +274,23 @@ fn respond(
     request: &Incoming,
     connection: &Connection,
 ) -> io::Result<u16> {
-    let (path, query) = request
-        .target
-        .split_once('?')
-        .unwrap_or((request.target.as_str(), ""));
     let method = request.method.as_str();
-    let get = method == "GET" || method == "HEAD";
-    let (status, content_type, body): (u16, &[u8], Vec<u8>) = match path {
-        "/" | "/index.html" if get => (200, b"text/html; charset=utf-8", INDEX.into()),
-        "/" if method == "POST" => (
-            200,
-            b"text/plain",
-            format!("received {} byte(s)\n", request.body.len()).into_bytes(),
-        ),
-        "/client.js" if get => (200, b"text/javascript", CLIENT_JS.into()),
-        "/api/test" if get => {
-            let i = query
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("i="))
-                .and_then(|v| v.parse::<i64>().ok())
-                .map_or("null".to_string(), |v| v.to_string());
-            let json = format!(
-                "{{\"i\":{i},\"request_id\":{},\"connection_id\":{}}}\n",
-                request.id, connection.id
-            );
-            (200, b"application/json", json.into_bytes())
-        }
-        "/events" if get => return events(conn, stream).map(|()| 200),
-        "/" | "/index.html" | "/client.js" | "/api/test" | "/events" => {
-            (405, b"text/plain", b"method not allowed\n".to_vec())
-        }
-        _ => (404, b"text/plain", b"not found\n".to_vec()),
+    let (status, content_type, body) = match routes::route(
+        method,
+        &request.target,
+        request.body.len(),
+        request.id,
+        connection.id,
+    ) {
+        Reply::Events => return events(conn, stream).map(|()| 200),
+        Reply::Static {
+            status,
+            content_type,
+            body,
+        } => (status, content_type, body),
     };
     let fields = [
-        Field::new("Content-Type", content_type),
+        Field::new("Content-Type", content_type.as_bytes()),
         Field::new("Server", b"wiretrace"),
     ];
     conn.send_response(
@@ -322,27 +306,19 @@ fn respond(
     Ok(status)
 }
 
-/// `/events`: a few server-sent events, spaced out, then the end of the stream.
 fn events(conn: &mut ServerConnection, stream: &mut TcpStream) -> io::Result<()> {
     let fields = [
-        Field::new("Content-Type", b"text/event-stream"),
+        Field::new("Content-Type", routes::EVENT_STREAM.as_bytes()),
         Field::new("Cache-Control", b"no-cache"),
     ];
     conn.send_response(&Response::new(200, &fields), Body::Streaming)
         .map_err(io::Error::other)?;
-    for n in 1..=5u32 {
-        let mut event = Vec::new();
-        let id = n.to_string();
-        serialize_event(&mut event, None, &format!("tick {n} ✓"), Some(&id), None)
-            .map_err(io::Error::other)?;
-        // Methods other than HEAD carry the body; a HEAD answer has none.
+    for event in routes::events() {
+        // A HEAD answer has no body; `send_data` refuses it and nothing is lost.
         let _ = conn.send_data(&event);
         flush(conn, stream)?;
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(routes::EVENT_INTERVAL);
     }
-    let mut done = Vec::new();
-    serialize_event(&mut done, Some("done"), "bye", None, None).map_err(io::Error::other)?;
-    let _ = conn.send_data(&done);
     conn.finish().map_err(io::Error::other)?;
     flush(conn, stream)
 }

@@ -130,7 +130,7 @@ pub fn frames(bytes: &[u8], from_server: bool, out: &mut impl Write) -> Result<(
         let mut fragment_more: Option<&[u8]> = None;
         match frame {
             Frame::Data { data, padding, .. } => {
-                line += &format!(" data={:?}", printable(&data[..data.len().min(64)]));
+                line += &format!(" data=\"{}\"", printable(&data[..data.len().min(64)]));
                 if data.len() > 64 {
                     line += "…";
                 }

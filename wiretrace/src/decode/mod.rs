@@ -1,7 +1,7 @@
 //! `wiretrace decode <protocol>`: bytes in, a readable trace out. One module per protocol.
 
 mod h1;
-mod h2;
+pub mod h2;
 mod hpack;
 mod qpack;
 mod quic;

@@ -1,0 +1,180 @@
+//! `wiretrace fetch --http2 http://…`: requests over h2c with prior knowledge (RFC 9113 §3.3)
+//! on one connection, then every frame that crossed the wire in each direction, decoded.
+//!
+//! Without a path (or with `/`) it runs the articles' experiment: five parallel
+//! `/api/test?i=N` requests on one connection.
+
+use std::collections::BTreeMap;
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use h2_proto::{Config, Connection as H2, Event, Field, HeadersKind, StreamId};
+
+use crate::decode::h2::frames;
+use crate::{Failure, clock};
+
+/// One request's answer.
+#[derive(Default)]
+struct Answer {
+    path: String,
+    status: Option<u16>,
+    body: Vec<u8>,
+    done: bool,
+}
+
+/// Fetches over HTTP/2 and writes the trace to `out`.
+pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
+    let rest = url.strip_prefix("http://").ok_or_else(|| {
+        Failure(format!(
+            "fetch --http2 {url}: only http:// (h2c) is supported"
+        ))
+    })?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let paths: Vec<String> = if path == "/" {
+        (1..=5).map(|i| format!("/api/test?i={i}")).collect()
+    } else {
+        vec![path.to_string()]
+    };
+    let address = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    let mut stream =
+        TcpStream::connect(&address).map_err(|e| Failure(format!("{address}: {e}")))?;
+    stream.set_read_timeout(Some(Duration::from_millis(50)))?;
+
+    let mut h2 = H2::client(Config::default(), clock::now());
+    let mut answers: BTreeMap<StreamId, Answer> = BTreeMap::new();
+    for path in &paths {
+        let fields = [
+            Field::new(b":method", b"GET"),
+            Field::new(b":scheme", b"http"),
+            Field::new(b":authority", authority.as_bytes()),
+            Field::new(b":path", path.as_bytes()),
+            Field::new(b"user-agent", b"wiretrace"),
+        ];
+        let id = h2
+            .send_request(fields, true)
+            .map_err(|e| Failure(format!("request {path}: {e}")))?;
+        answers.insert(
+            id,
+            Answer {
+                path: path.clone(),
+                ..Answer::default()
+            },
+        );
+    }
+
+    let mut sent = Vec::new();
+    let mut received = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let deadline = clock::now() + Duration::from_secs(30);
+    let mut shutting_down = false;
+    loop {
+        let now = clock::now();
+        if now > deadline {
+            return Err(Failure("no complete answer within 30 s".into()));
+        }
+        if h2.poll_timeout().is_some_and(|t| t <= now) {
+            h2.handle_timeout(now);
+        }
+        while let Some(event) = h2.poll_event() {
+            match event {
+                Event::Headers {
+                    stream,
+                    kind: HeadersKind::Response(status),
+                    end_stream,
+                    ..
+                } => {
+                    if let Some(answer) = answers.get_mut(&stream) {
+                        answer.status = Some(status);
+                        answer.done |= end_stream;
+                    }
+                }
+                Event::Data {
+                    stream,
+                    data,
+                    end_stream,
+                } => {
+                    if let Some(answer) = answers.get_mut(&stream) {
+                        answer.body.extend_from_slice(&data);
+                        answer.done |= end_stream;
+                    }
+                }
+                Event::Headers {
+                    stream,
+                    end_stream: true,
+                    ..
+                } => {
+                    if let Some(answer) = answers.get_mut(&stream) {
+                        answer.done = true;
+                    }
+                }
+                Event::StreamReset { stream, .. } => {
+                    if let Some(answer) = answers.get_mut(&stream) {
+                        answer.done = true;
+                    }
+                }
+                Event::ConnectionError(e) => return Err(Failure(format!("connection: {e}"))),
+                _ => {}
+            }
+        }
+        if !shutting_down && answers.values().all(|a| a.done) {
+            // A client's graceful end: one GOAWAY (RFC 9113 §6.8).
+            let _ = h2.shutdown();
+            shutting_down = true;
+        }
+        loop {
+            let n = h2.poll_transmit(now, &mut buf);
+            if n == 0 {
+                break;
+            }
+            stream.write_all(&buf[..n])?;
+            sent.extend_from_slice(&buf[..n]);
+        }
+        if shutting_down {
+            break;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                received.extend_from_slice(&buf[..n]);
+                h2.handle_input(&buf[..n], clock::now())
+                    .map_err(|e| Failure(format!("connection: {e}")))?;
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+
+    writeln!(
+        out,
+        "{} request(s) on one HTTP/2 connection to {address}:",
+        answers.len()
+    )?;
+    for (id, answer) in &answers {
+        writeln!(
+            out,
+            "  stream {id} GET {} -> {} ({} byte(s)) {}",
+            answer.path,
+            answer
+                .status
+                .map_or("no response".into(), |s| s.to_string()),
+            answer.body.len(),
+            String::from_utf8_lossy(&answer.body).trim_end()
+        )?;
+    }
+    writeln!(out)?;
+    frames(&sent, false, out)?;
+    writeln!(out)?;
+    frames(&received, true, out)?;
+    if answers.values().any(|a| a.status.is_none()) {
+        return Err(Failure("a request got no response".into()));
+    }
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! HTTP/2 over cleartext TCP with prior knowledge (h2c, RFC 9113 §3.3) behind `wiretrace serve`:
+//! the same routes as HTTP/1.1, on h2-proto. The server-sent event stream is written whole, as
+//! soon as it is asked for (the HTTP/1.1 side paces it instead).
+
+use std::collections::HashMap;
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use h2_proto::{Config, Connection as H2, Event, Field, HeadersKind, StreamId};
+
+use crate::clock;
+use crate::routes::{self, Reply};
+use crate::serve::Connection;
+
+/// The client connection preface (RFC 9113 §3.4), enough of it to recognise h2c.
+pub const PREFACE_START: &[u8] = b"PRI * HTTP/2.0\r\n";
+
+/// A request whose body is still arriving.
+struct Incoming {
+    id: u64,
+    method: String,
+    path: String,
+    body_len: usize,
+}
+
+/// Serves one h2c connection to its end.
+pub fn serve_h2(mut stream: TcpStream, connection: &Connection) -> io::Result<()> {
+    // Short reads let timers (the SETTINGS ACK timeout) fire while the peer is quiet.
+    stream.set_read_timeout(Some(Duration::from_millis(50)))?;
+    let mut h2 = H2::server(Config::default(), clock::now());
+    let mut incoming: HashMap<StreamId, Incoming> = HashMap::new();
+    // Response bodies not yet accepted by the send windows.
+    let mut unsent: HashMap<StreamId, Vec<u8>> = HashMap::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let now = clock::now();
+        if h2.poll_timeout().is_some_and(|t| t <= now) {
+            h2.handle_timeout(now);
+        }
+        while let Some(event) = h2.poll_event() {
+            match event {
+                Event::Headers {
+                    stream: id,
+                    kind: HeadersKind::Request,
+                    headers,
+                    end_stream,
+                } => {
+                    let pseudo = |name: &[u8]| {
+                        headers
+                            .iter()
+                            .find(|h| h.name == name)
+                            .map(|h| String::from_utf8_lossy(&h.value).into_owned())
+                            .unwrap_or_default()
+                    };
+                    let request = Incoming {
+                        id: connection.shared.request_id(),
+                        method: pseudo(b":method"),
+                        path: pseudo(b":path"),
+                        body_len: 0,
+                    };
+                    if end_stream {
+                        respond(&mut h2, id, &request, connection, &mut unsent);
+                    } else {
+                        incoming.insert(id, request);
+                    }
+                }
+                Event::Data {
+                    stream: id,
+                    data,
+                    end_stream,
+                } => {
+                    if let Some(request) = incoming.get_mut(&id) {
+                        request.body_len += data.len();
+                    }
+                    if end_stream && let Some(request) = incoming.remove(&id) {
+                        respond(&mut h2, id, &request, connection, &mut unsent);
+                    }
+                }
+                Event::Headers {
+                    stream: id,
+                    end_stream: true,
+                    ..
+                } => {
+                    // Request trailers end the request.
+                    if let Some(request) = incoming.remove(&id) {
+                        respond(&mut h2, id, &request, connection, &mut unsent);
+                    }
+                }
+                Event::SendCapacity { stream: id } => offer(&mut h2, id, &mut unsent),
+                Event::StreamReset { stream: id, .. } => {
+                    incoming.remove(&id);
+                    unsent.remove(&id);
+                }
+                Event::ConnectionError(e) => connection
+                    .shared
+                    .log(&format!("conn={} h2 connection error: {e}", connection.id)),
+                _ => {}
+            }
+        }
+        loop {
+            let n = h2.poll_transmit(now, &mut buf);
+            if n == 0 {
+                break;
+            }
+            stream.write_all(&buf[..n])?;
+        }
+        if h2.is_finished() {
+            return Ok(());
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => {
+                if let Err(e) = h2.handle_input(&buf[..n], clock::now()) {
+                    // The GOAWAY is queued: the next turn sends it, then `is_finished`.
+                    connection
+                        .shared
+                        .log(&format!("conn={} h2 error: {e}", connection.id));
+                }
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Answers a complete request through the shared routes.
+fn respond(
+    h2: &mut H2,
+    id: StreamId,
+    request: &Incoming,
+    connection: &Connection,
+    unsent: &mut HashMap<StreamId, Vec<u8>>,
+) {
+    let (status, content_type, body) = match routes::route(
+        &request.method,
+        &request.path,
+        request.body_len,
+        request.id,
+        connection.id,
+    ) {
+        // Events are written at once here, in order.
+        Reply::Events => (200, routes::EVENT_STREAM, routes::events().concat()),
+        Reply::Static {
+            status,
+            content_type,
+            body,
+        } => (status, content_type, body),
+    };
+    connection.shared.log(&format!(
+        "conn={} req={} {} {} HTTP/2 stream={} body={} -> {status}",
+        connection.id, request.id, request.method, request.path, id, request.body_len
+    ));
+    let status_text = status.to_string();
+    let length = body.len().to_string();
+    let head_only = request.method == "HEAD" || body.is_empty();
+    let fields = [
+        Field::new(b":status", status_text.as_bytes()),
+        Field::new(b"content-type", content_type.as_bytes()),
+        Field::new(b"content-length", length.as_bytes()),
+        Field::new(b"server", b"wiretrace"),
+    ];
+    if h2.send_headers(id, fields, head_only).is_err() || head_only {
+        return;
+    }
+    unsent.insert(id, body);
+    offer(h2, id, unsent);
+}
+
+/// Offers what is left of a response body to the send windows.
+fn offer(h2: &mut H2, id: StreamId, unsent: &mut HashMap<StreamId, Vec<u8>>) {
+    let Some(body) = unsent.get_mut(&id) else {
+        return;
+    };
+    match h2.send_data(id, body, true) {
+        Ok(taken) if taken == body.len() => {
+            unsent.remove(&id);
+        }
+        Ok(taken) => {
+            body.drain(..taken);
+        }
+        Err(_) => {
+            unsent.remove(&id);
+        }
+    }
+}
