@@ -5,11 +5,10 @@
 //! stream bytes in any chunking.
 //!
 //! - [`hpack`]: HPACK decoder and encoder (RFC 7541).
+//! - [`qpack`]: QPACK decoder and encoder with the dynamic table, and the encoder- and
+//!   decoder-stream instructions (RFC 9204).
 //! - [`prefix_int`] and [`huffman`]: the prefixed integers (RFC 7541 §5.1) and Huffman code
 //!   (RFC 7541 §5.2, Appendix B) that HPACK and QPACK share.
-//!
-//! Status: the workspace foundation is in place; HPACK and QPACK land with the qpack-hpack
-//! issue.
 #![no_std]
 #![deny(missing_docs)]
 #![cfg_attr(
