@@ -11,12 +11,12 @@
 //! Criterion benches (`cargo bench -p bench`) cover the same workloads in more detail. Timings
 //! never appear in tests.
 
+#[cfg(feature = "h1")]
+pub mod h1;
 #[cfg(feature = "h2")]
 pub mod h2;
 #[cfg(feature = "hpack")]
 pub mod hpack;
-#[cfg(feature = "h1")]
-pub mod h1;
 #[cfg(feature = "qpack")]
 pub mod qpack;
 #[cfg(feature = "quic")]

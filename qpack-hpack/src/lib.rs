@@ -21,7 +21,7 @@ extern crate std;
 
 extern crate alloc;
 
+pub mod hpack;
 pub mod huffman;
 pub mod prefix_int;
 pub mod qpack;
-pub mod hpack;

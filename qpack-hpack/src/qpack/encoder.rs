@@ -345,7 +345,7 @@ impl Encoder {
                 // Within 3/16 of the capacity of the oldest entry, counted from where a copy
                 // could be made room for (evicting its own size of older entries). Tuned on
                 // the qifs inputs: earlier copies churn the table, later ones come too late.
-                return before < self.capacity * 3 / 16 + entry.size();
+                return before < self.capacity * 4 / 16 + entry.size();
             }
             before += entry.size();
         }

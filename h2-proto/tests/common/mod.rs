@@ -1,0 +1,282 @@
+//! Shared pieces of the loopback-socket interop tests: the peer check (SKIPPED locally,
+//! failure under `CI`), the IO turn, and a small h2c (prior knowledge) server running our
+//! [`Connection`] on a `std::net` listener inside the test process.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::collections::HashMap;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration as StdDuration;
+
+use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId};
+use wire_codec::Instant;
+
+pub const NOW: Instant = Instant::ZERO;
+
+/// True when `program args…` runs successfully. Otherwise prints `SKIPPED: …` and returns
+/// false, or fails when the `CI` environment variable is set (CI must have every peer).
+pub fn peer_available(program: &str, args: &[&str], what: &str) -> bool {
+    if Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return true;
+    }
+    let message = format!("SKIPPED: {what} not available (`{program} {}` failed)", args.join(" "));
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{message}; CI must have it (.ci/install-tools)"
+    );
+    eprintln!("\n*** {message} ***\n");
+    false
+}
+
+/// One IO turn: flush everything queued, then read what is there (20 ms read timeout on the
+/// socket). False once the peer closed the socket. A connection error is a test failure.
+pub fn turn(conn: &mut Connection, socket: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = conn.poll_transmit(NOW, &mut buf);
+        if n == 0 {
+            break;
+        }
+        if socket.write_all(&buf[..n]).is_err() {
+            return false;
+        }
+    }
+    match socket.read(&mut buf) {
+        Ok(0) => false,
+        Ok(n) => {
+            if let Err(e) = conn.handle_input(&buf[..n], NOW) {
+                panic!("connection error from peer input: {e}");
+            }
+            true
+        }
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => true,
+        Err(_) => false,
+    }
+}
+
+/// One request as our server saw it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Served {
+    pub stream: StreamId,
+    pub method: String,
+    pub path: String,
+    pub body_len: usize,
+    /// Trailer fields (name, value), if the request had trailers.
+    pub trailers: Vec<(String, String)>,
+}
+
+impl Served {
+    /// The response body our server sends for this request.
+    pub fn response_body(&self) -> Vec<u8> {
+        if self.path == "/big" {
+            return vec![b'x'; BIG_BODY];
+        }
+        format!(
+            "{} {} got {} bytes on stream {}\n",
+            self.method, self.path, self.body_len, self.stream
+        )
+        .into_bytes()
+    }
+}
+
+/// Length of the `/big` response body (more than one 64 KiB window).
+pub const BIG_BODY: usize = 200_000;
+
+/// Our h2c server on 127.0.0.1, one thread per accepted connection, until [`Server::stop`].
+/// Every request gets `200`, `content-type: text/plain`, the body of
+/// [`Served::response_body`]; a request to `/trailers` also gets response trailers
+/// `x-checksum: <body length>`.
+pub struct Server {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+    acceptor: Option<JoinHandle<Vec<JoinHandle<Vec<Served>>>>>,
+}
+
+impl Server {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let acceptor = std::thread::spawn(move || {
+            let mut connections = Vec::new();
+            while !flag.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((socket, _)) => {
+                        socket.set_nonblocking(false).unwrap();
+                        let flag = flag.clone();
+                        connections.push(std::thread::spawn(move || serve(socket, &flag)));
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                        std::thread::sleep(StdDuration::from_millis(5))
+                    }
+                    Err(e) => panic!("accept: {e}"),
+                }
+            }
+            connections
+        });
+        Self {
+            port,
+            stop,
+            acceptor: Some(acceptor),
+        }
+    }
+
+    /// Stops accepting, waits for every connection to end, returns what each served (one
+    /// list per connection, in accept order).
+    pub fn stop(mut self) -> Vec<Vec<Served>> {
+        self.stop.store(true, Ordering::Relaxed);
+        let connections = self.acceptor.take().unwrap().join().unwrap();
+        connections
+            .into_iter()
+            .map(|c| c.join().expect("server connection thread panicked"))
+            .collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A response body still being sent (flow control): bytes, how far, trailers to end with.
+struct Pending {
+    body: Vec<u8>,
+    sent: usize,
+    trailers: bool,
+}
+
+fn serve(mut socket: TcpStream, stop: &AtomicBool) -> Vec<Served> {
+    socket
+        .set_read_timeout(Some(StdDuration::from_millis(20)))
+        .unwrap();
+    let mut conn = Connection::server(Config::default(), NOW);
+    let mut open: HashMap<StreamId, Served> = HashMap::new();
+    let mut pending: HashMap<StreamId, Pending> = HashMap::new();
+    let mut served = Vec::new();
+    // The peer closes when done; `stop` ends a connection the peer keeps open (idle).
+    let mut idle_turns_after_stop = 0;
+    while turn(&mut conn, &mut socket) {
+        if stop.load(Ordering::Relaxed) {
+            idle_turns_after_stop += 1;
+            if idle_turns_after_stop > 100 {
+                break;
+            }
+        }
+        while let Some(event) = conn.poll_event() {
+            let (stream, end) = match event {
+                Event::Headers {
+                    stream,
+                    kind: HeadersKind::Request,
+                    headers,
+                    end_stream,
+                } => {
+                    let get = |name: &[u8]| {
+                        headers
+                            .iter()
+                            .find(|h| h.name == name)
+                            .map(|h| String::from_utf8_lossy(&h.value).into_owned())
+                            .unwrap_or_default()
+                    };
+                    open.insert(
+                        stream,
+                        Served {
+                            stream,
+                            method: get(b":method"),
+                            path: get(b":path"),
+                            ..Served::default()
+                        },
+                    );
+                    (stream, end_stream)
+                }
+                Event::Headers {
+                    stream,
+                    kind: HeadersKind::Trailers,
+                    headers,
+                    end_stream,
+                } => {
+                    if let Some(request) = open.get_mut(&stream) {
+                        request.trailers = headers
+                            .iter()
+                            .map(|h| {
+                                (
+                                    String::from_utf8_lossy(&h.name).into_owned(),
+                                    String::from_utf8_lossy(&h.value).into_owned(),
+                                )
+                            })
+                            .collect();
+                    }
+                    (stream, end_stream)
+                }
+                Event::Data {
+                    stream,
+                    data,
+                    end_stream,
+                } => {
+                    if let Some(request) = open.get_mut(&stream) {
+                        request.body_len += data.len();
+                    }
+                    (stream, end_stream)
+                }
+                _ => continue,
+            };
+            if !end {
+                continue;
+            }
+            let Some(request) = open.remove(&stream) else {
+                continue;
+            };
+            conn.send_headers(
+                stream,
+                [
+                    Field::from((":status", "200")),
+                    Field::from(("content-type", "text/plain")),
+                ],
+                false,
+            )
+            .unwrap();
+            pending.insert(
+                stream,
+                Pending {
+                    body: request.response_body(),
+                    sent: 0,
+                    trailers: request.path == "/trailers",
+                },
+            );
+            served.push(request);
+        }
+        // Send what the windows allow; finish streams whose body is out.
+        pending.retain(|&stream, p| {
+            let rest = &p.body[p.sent..];
+            // An error means the peer reset the stream: nothing more to send.
+            let Ok(accepted) = conn.send_data(stream, rest, !p.trailers) else {
+                return false;
+            };
+            p.sent += accepted;
+            if p.sent < p.body.len() {
+                return true;
+            }
+            if p.trailers {
+                let length = p.body.len().to_string();
+                conn.send_headers(
+                    stream,
+                    [Field::new(b"x-checksum", length.as_bytes())],
+                    true,
+                )
+                .unwrap();
+            }
+            false
+        });
+    }
+    served
+}
