@@ -2,7 +2,7 @@
 
 use bench::ws::{
     LARGE, SMALL, client_frames, decode_fastwebsockets, decode_ours, decode_tungstenite,
-    encode_ours, encode_tungstenite, payload,
+    Sink, encode_fastwebsockets, encode_ours, encode_tungstenite, payload,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -27,8 +27,13 @@ fn ws(c: &mut Criterion) {
             b.iter(|| encode_ours(&data, w.count, &mut out))
         });
         let bytes = tungstenite::Bytes::from(data.clone());
+        let mut socket = tungstenite::protocol::frame::FrameSocket::new(Sink::default());
         group.bench_function("encode/tungstenite", |b| {
-            b.iter(|| encode_tungstenite(&bytes, w.count, &mut out))
+            b.iter(|| encode_tungstenite(&bytes, w.count, &mut socket))
+        });
+        let mut scratch = Vec::new();
+        group.bench_function("encode/fastwebsockets", |b| {
+            b.iter(|| encode_fastwebsockets(&data, w.count, &mut scratch, None))
         });
         group.finish();
     }

@@ -29,8 +29,8 @@ use wire_codec::{DecodeError, Duration, Instant, Output};
 
 use crate::error::{ErrorCode, H2Error, Reason, Scope};
 use crate::frame::{
-    self, DEFAULT_MAX_FRAME_SIZE, Frame, FrameHeader, HEADER_LEN, MAX_WINDOW_SIZE, StreamId, flags,
-    kind, setting,
+    self, DEFAULT_MAX_FRAME_SIZE, Frame, FrameHeader, HEADER_LEN, MAX_MAX_FRAME_SIZE,
+    MAX_WINDOW_SIZE, StreamId, flags, kind, setting,
 };
 use crate::http_fields::{Malformed, SectionChecker, SectionKind};
 use crate::stream::{State, Transition};
@@ -489,6 +489,54 @@ impl Connection {
     /// A server connection: our SETTINGS are queued; the client's preface is expected first.
     pub fn server(config: Config, now: Instant) -> Self {
         Self::new(Role::Server, config, now)
+    }
+
+    /// A server that takes over an HTTP/1.1 connection upgraded to h2c (RFC 7540 §3.2, kept
+    /// for h2c by RFC 9113 §3.1): `http2_settings` is the base64url-decoded `HTTP2-Settings`
+    /// header of the upgrade request, a SETTINGS frame payload (§3.2.1), put in force without
+    /// an ACK (the 101 response acknowledges it). The upgrade request becomes stream 1,
+    /// half-closed (remote): answer it with [`send_headers`](Self::send_headers) on
+    /// [`StreamId`] 1 after writing the `101 Switching Protocols` response. The client's
+    /// preface is still expected first on the wire.
+    ///
+    /// An invalid payload is the connection error a SETTINGS frame with it would be; the caller
+    /// should then answer without upgrading.
+    pub fn server_upgrade(
+        config: Config,
+        now: Instant,
+        http2_settings: &[u8],
+    ) -> Result<Self, H2Error> {
+        let mut conn = Self::new(Role::Server, config, now);
+        let too_long = || conn_err(ErrorCode::FRAME_SIZE_ERROR, Reason::BadFrameLength);
+        let length = u32::try_from(http2_settings.len()).map_err(|_| too_long())?;
+        if length > MAX_MAX_FRAME_SIZE {
+            return Err(too_long());
+        }
+        // Framed as the SETTINGS frame it stands for, so the frame decoder validates it.
+        let mut framed = Vec::with_capacity(HEADER_LEN + http2_settings.len());
+        framed.extend_from_slice(length.to_be_bytes().get(1..).unwrap_or_default());
+        framed.extend_from_slice(&[kind::SETTINGS, 0, 0, 0, 0, 0]);
+        framed.extend_from_slice(http2_settings);
+        let params = match frame::decode(&framed, MAX_MAX_FRAME_SIZE) {
+            Ok((Frame::Settings { ack: false, params }, _)) => params,
+            Ok(_) | Err(DecodeError::Incomplete(_)) => return Err(too_long()),
+            Err(DecodeError::Invalid(e)) => return Err(e),
+        };
+        if http2_settings.len() / 6 > conn.config.limits.max_settings_params {
+            return Err(conn_err(ErrorCode::ENHANCE_YOUR_CALM, Reason::Flood));
+        }
+        conn.apply_peer_settings(params.iter())?;
+        conn.events.push_back(Event::PeerSettings(conn.peer));
+        let mut stream = Stream::new(
+            State::HalfClosedRemote,
+            conn.peer.initial_window_size,
+            conn.acked.initial_window_size,
+        );
+        stream.recv_phase = RecvPhase::Body;
+        conn.streams.insert(1, stream);
+        conn.last_peer_id = 1;
+        conn.active_peer += 1;
+        Ok(conn)
     }
 
     fn new(role: Role, config: Config, now: Instant) -> Self {
@@ -1210,6 +1258,20 @@ impl Connection {
     }
 
     fn on_settings(&mut self, params: impl Iterator<Item = (u16, u32)>) -> Result<(), H2Error> {
+        self.apply_peer_settings(params)?;
+        self.push_control(&Frame::Settings {
+            ack: true,
+            params: frame::SettingsParams::EMPTY,
+        })?;
+        self.events.push_back(Event::PeerSettings(self.peer));
+        Ok(())
+    }
+
+    /// Puts the peer's SETTINGS values in force (§6.5.2), without acknowledging them.
+    fn apply_peer_settings(
+        &mut self,
+        params: impl Iterator<Item = (u16, u32)>,
+    ) -> Result<(), H2Error> {
         for (id, value) in params {
             match id {
                 setting::HEADER_TABLE_SIZE => {
@@ -1249,11 +1311,6 @@ impl Connection {
                 _ => {}
             }
         }
-        self.push_control(&Frame::Settings {
-            ack: true,
-            params: frame::SettingsParams::EMPTY,
-        })?;
-        self.events.push_back(Event::PeerSettings(self.peer));
         Ok(())
     }
 

@@ -11,11 +11,15 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration as StdDuration;
 
-use common::{peer_available, turn, Server, BIG_BODY, NOW};
+use common::{BIG_BODY, NOW, Server, peer_available, turn};
 use h2_proto::{Config, Connection, Event, Field, HeadersKind};
 
 fn python_h2() -> bool {
-    peer_available("python3", &["-c", "import h2"], "python h2 (pip install h2)")
+    peer_available(
+        "python3",
+        &["-c", "import h2"],
+        "python h2 (pip install h2)",
+    )
 }
 
 /// A sans-IO python h2 client over a plain socket: GET /a, GET /big, POST /upload (100 000
@@ -48,11 +52,13 @@ responses = {}
 def pump():
     for sid in list(to_send):
         body, trailers = to_send[sid]
-        n = min(len(body), conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
-        if n > 0:
+        while body:
+            n = min(len(body), conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
+            if n <= 0:
+                break
             conn.send_data(sid, body[:n])
             body = body[n:]
-            to_send[sid][0] = body
+        to_send[sid][0] = body
         if not body:
             if trailers:
                 conn.send_headers(sid, trailers, end_stream=True)
@@ -76,7 +82,7 @@ while done < len(paths):
             responses[ev.stream_id]['trailers'] = ','.join('%s=%s' % (k.decode(), v.decode()) for k, v in ev.headers)
         elif isinstance(ev, h2.events.StreamEnded):
             r = responses[ev.stream_id]
-            print(paths[ev.stream_id], r['status'], len(r['body']), r['trailers'] or '-', r['body'][:40].decode().strip())
+            print(paths[ev.stream_id], r['status'], len(r['body']), r['trailers'] or '-', r['body'][:60].decode().strip())
             done += 1
         elif isinstance(ev, (h2.events.StreamReset, h2.events.ConnectionTerminated)):
             print('unexpected', ev); sys.exit(1)
@@ -106,9 +112,9 @@ fn python_h2_client_against_our_server() {
     );
     let lines: Vec<&str> = stdout.lines().collect();
     let expect = [
-        "/a 200 27 - GET /a got 0 bytes on stream 1",
+        "/a 200 31 - GET /a got 0 bytes on stream 1",
         &format!("/big 200 {BIG_BODY} - "),
-        "/upload 200 41 - POST /upload got 100000 bytes on stream 5",
+        "/upload 200 42 - POST /upload got 100000 bytes on stream 5",
         "/trailers 200 40 x-checksum=40 POST /trailers got 14 bytes on stream 7",
     ];
     for line in expect {
@@ -118,7 +124,11 @@ fn python_h2_client_against_our_server() {
         );
     }
     assert_eq!(served.len(), 1, "one connection");
-    let trailers = &served[0].iter().find(|s| s.path == "/trailers").unwrap().trailers;
+    let trailers = &served[0]
+        .iter()
+        .find(|s| s.path == "/trailers")
+        .unwrap()
+        .trailers;
     assert_eq!(
         trailers,
         &[("x-request-trailer".to_string(), "yes".to_string())]
@@ -146,11 +156,13 @@ to_send = {}
 def pump():
     for sid in list(to_send):
         body, trailers = to_send[sid]
-        n = min(len(body), conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
-        if n > 0:
+        while body:
+            n = min(len(body), conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
+            if n <= 0:
+                break
             conn.send_data(sid, body[:n])
             body = body[n:]
-            to_send[sid][0] = body
+        to_send[sid][0] = body
         if not body:
             if trailers:
                 conn.send_headers(sid, trailers, end_stream=True)
@@ -232,15 +244,13 @@ fn our_client_against_python_h2_server() {
     let mut done = 0;
     for _ in 0..1000 {
         if offered < payload.len() {
-            offered += conn
-                .send_data(upload, &payload[offered..], true)
-                .unwrap();
+            offered += conn.send_data(upload, &payload[offered..], true).unwrap();
         }
         if done == 4 || !turn(&mut conn, &mut socket) {
             break;
         }
         while let Some(event) = conn.poll_event() {
-            let (stream, end) = match event {
+            let end = match event {
                 Event::Headers {
                     stream,
                     kind: HeadersKind::Response(status),
@@ -250,7 +260,7 @@ fn our_client_against_python_h2_server() {
                     assert_eq!(status, 200);
                     let h = headers.iter().find(|h| h.name == b"x-received").unwrap();
                     received.insert(stream, String::from_utf8(h.value.clone()).unwrap());
-                    (stream, end_stream)
+                    end_stream
                 }
                 Event::Headers {
                     stream,
@@ -262,7 +272,7 @@ fn our_client_against_python_h2_server() {
                         stream,
                         headers.into_iter().map(|h| (h.name, h.value)).collect(),
                     );
-                    (stream, end_stream)
+                    end_stream
                 }
                 Event::Data {
                     stream,
@@ -270,7 +280,7 @@ fn our_client_against_python_h2_server() {
                     end_stream,
                 } => {
                     bodies.entry(stream).or_default().extend_from_slice(&data);
-                    (stream, end_stream)
+                    end_stream
                 }
                 Event::StreamReset { stream, code, .. } => panic!("{stream} reset: {code:?}"),
                 _ => continue,
@@ -278,12 +288,16 @@ fn our_client_against_python_h2_server() {
             done += usize::from(end);
         }
     }
-    conn.shutdown();
+    conn.shutdown().unwrap();
     let _ = turn(&mut conn, &mut socket);
     drop(socket);
     let status = child.wait().unwrap();
+    let lengths: Vec<_> = bodies.iter().map(|(s, b)| (*s, b.len())).collect();
+    assert_eq!(
+        done, 4,
+        "finished streams; body lengths so far {lengths:?}, sent {offered}"
+    );
     assert!(status.success(), "python server failed");
-    assert_eq!(done, 4);
     assert_eq!(bodies[&small], b"python: GET /small 0");
     assert_eq!(bodies[&big].len(), 150_000);
     assert_eq!(bodies[&upload], b"python: POST /up 90000");

@@ -133,6 +133,26 @@ fn flush(conn: &mut ServerConnection, stream: &mut TcpStream) -> io::Result<()> 
     Ok(())
 }
 
+/// The decoded `HTTP2-Settings` of a request asking for `Upgrade: h2c` (RFC 7540 §3.2): exactly
+/// one such field, base64url without padding (§3.2.1), and `HTTP2-Settings` named in
+/// `Connection`. Anything else is not an h2c upgrade and is answered over HTTP/1.1.
+fn h2c_upgrade_settings(head: &h1_proto::RequestHead<'_>) -> Option<Vec<u8>> {
+    use base64::Engine;
+    if !head.fields.has_token("upgrade", "h2c")
+        || !head.fields.has_token("connection", "http2-settings")
+    {
+        return None;
+    }
+    let mut values = head.fields.get_all("http2-settings");
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value.trim_ascii())
+        .ok()
+}
+
 /// HTTP/1.x on one connection, with pipelining and keep-alive.
 pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()> {
     let mut conn = ServerConnection::default();
@@ -141,6 +161,10 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
     let mut body_len = 0usize;
     // The verdict on a WebSocket Upgrade request, answered at its end of message.
     let mut websocket: Option<Result<ws_proto::Accepted, ws_proto::HandshakeError>> = None;
+    // An `Upgrade: h2c` request's decoded HTTP2-Settings (RFC 7540 §3.2.1).
+    let mut h2c_settings: Option<Vec<u8>> = None;
+    // The HTTP/2 connection the 101 switched to.
+    let mut h2c: Option<h2_proto::Connection> = None;
     loop {
         loop {
             match conn.poll_event() {
@@ -158,6 +182,7 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
                             .deflate(crate::ws::deflate_config())
                             .accept_h1(&head)
                     });
+                    h2c_settings = h2c_upgrade_settings(&head);
                     if conn.expects_continue() {
                         let _ = conn.send_informational(100, &[]);
                     }
@@ -194,6 +219,30 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
                         websocket = None;
                     }
                 }
+                Ok(Some(Event::EndOfMessage)) if h2c_settings.is_some() => {
+                    let settings = h2c_settings.take().unwrap_or_default();
+                    match h2_proto::Connection::server_upgrade(
+                        h2_proto::Config::default(),
+                        crate::clock::now(),
+                        &settings,
+                    ) {
+                        Ok(upgraded) => {
+                            let fields = [
+                                Field::new("Connection", b"Upgrade"),
+                                Field::new("Upgrade", b"h2c"),
+                            ];
+                            let _ = conn.send_response(&Response::new(101, &fields), Body::Empty);
+                            let _ = conn.finish();
+                            h2c = Some(upgraded);
+                        }
+                        // Settings a SETTINGS frame could not carry: answer over HTTP/1.1.
+                        Err(_) => {
+                            if let Some(request) = current.take() {
+                                respond(&mut conn, &mut stream, &request, connection)?;
+                            }
+                        }
+                    }
+                }
                 Ok(Some(Event::EndOfMessage)) => {
                     if let Some(request) = current.take() {
                         let status = respond(&mut conn, &mut stream, &request, connection)?;
@@ -211,6 +260,17 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
                 Ok(Some(Event::Switched(rest))) => {
                     let rest = rest.to_vec();
                     flush(&mut conn, &mut stream)?;
+                    if let (Some(h2), Some(request)) = (h2c.take(), current.take()) {
+                        let request = crate::serve_h2::Incoming {
+                            id: request.id,
+                            method: request.method,
+                            path: request.target,
+                            body_len: request.body.len(),
+                        };
+                        return crate::serve_h2::serve_upgraded(
+                            stream, connection, h2, &rest, request,
+                        );
+                    }
                     return match websocket {
                         Some(Ok(accepted)) => {
                             crate::ws::echo(&mut stream, &accepted, rest, connection)

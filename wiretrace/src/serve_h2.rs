@@ -1,5 +1,5 @@
-//! HTTP/2 over cleartext TCP with prior knowledge (h2c, RFC 9113 §3.3) behind `wiretrace serve`:
-//! the same routes as HTTP/1.1, on h2-proto. The server-sent event stream is written whole, as
+//! HTTP/2 over cleartext TCP behind `wiretrace serve`, with prior knowledge (RFC 9113 §3.3) or
+//! after an HTTP/1.1 `Upgrade: h2c` (RFC 7540 §3.2): the same routes as HTTP/1.1, on h2-proto. The server-sent event stream is written whole, as
 //! soon as it is asked for (the HTTP/1.1 side paces it instead).
 
 use std::collections::HashMap;
@@ -17,21 +17,58 @@ use crate::serve::Connection;
 pub const PREFACE_START: &[u8] = b"PRI * HTTP/2.0\r\n";
 
 /// A request whose body is still arriving.
-struct Incoming {
-    id: u64,
-    method: String,
-    path: String,
-    body_len: usize,
+pub struct Incoming {
+    /// The request id in the logs and `/api/test`.
+    pub id: u64,
+    /// `:method`.
+    pub method: String,
+    /// `:path`.
+    pub path: String,
+    /// Body bytes received so far.
+    pub body_len: usize,
 }
 
-/// Serves one h2c connection to its end.
-pub fn serve_h2(mut stream: TcpStream, connection: &Connection) -> io::Result<()> {
+/// Serves one h2c prior-knowledge connection to its end.
+pub fn serve_h2(stream: TcpStream, connection: &Connection) -> io::Result<()> {
+    let h2 = H2::server(Config::default(), clock::now());
+    run(stream, connection, h2, &[], None)
+}
+
+/// Serves a connection upgraded from HTTP/1.1: `h2` was made by `Connection::server_upgrade`,
+/// `rest` holds the bytes after the upgrade request (the client preface starts there), and
+/// `request` is the upgrade request itself, answered on stream 1.
+pub fn serve_upgraded(
+    stream: TcpStream,
+    connection: &Connection,
+    h2: H2,
+    rest: &[u8],
+    request: Incoming,
+) -> io::Result<()> {
+    run(stream, connection, h2, rest, Some(request))
+}
+
+fn run(
+    mut stream: TcpStream,
+    connection: &Connection,
+    mut h2: H2,
+    rest: &[u8],
+    upgrade_request: Option<Incoming>,
+) -> io::Result<()> {
     // Short reads let timers (the SETTINGS ACK timeout) fire while the peer is quiet.
     stream.set_read_timeout(Some(Duration::from_millis(50)))?;
-    let mut h2 = H2::server(Config::default(), clock::now());
     let mut incoming: HashMap<StreamId, Incoming> = HashMap::new();
     // Response bodies not yet accepted by the send windows.
     let mut unsent: HashMap<StreamId, Vec<u8>> = HashMap::new();
+    if let Some(request) = upgrade_request {
+        respond(&mut h2, StreamId::new(1), &request, connection, &mut unsent);
+    }
+    if !rest.is_empty()
+        && let Err(e) = h2.handle_input(rest, clock::now())
+    {
+        connection
+            .shared
+            .log(&format!("conn={} h2 error: {e}", connection.id));
+    }
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let now = clock::now();

@@ -199,3 +199,57 @@ fn our_h2_client_five_parallel_requests_with_a_frame_trace() {
     assert_eq!(trace.matches("| :status: 200 |").count(), 5, "{trace}");
     assert!(trace.contains("GOAWAY(0x7)"), "{trace}");
 }
+
+#[test]
+fn curl_upgrades_to_h2c() {
+    if !peer_available("curl", Command::new("curl").arg("--version")) {
+        return;
+    }
+    let server = Server::start();
+    // `--http2` on http:// asks for `Upgrade: h2c` with HTTP2-Settings (RFC 7540 §3.2).
+    let out = curl(&[
+        "--http2",
+        "-w",
+        "\\n%{http_version} %{http_code}",
+        &format!("http://127.0.0.1:{}/api/test?i=9", server.port),
+    ]);
+    assert!(out.contains("{\"i\":9,"), "{out}");
+    assert!(out.ends_with("\n2 200"), "{out}");
+}
+
+#[test]
+fn nghttp_prior_knowledge_and_upgrade() {
+    if !peer_available(
+        "nghttp (nghttp2-client)",
+        Command::new("nghttp").arg("--version"),
+    ) {
+        return;
+    }
+    let server = Server::start();
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let nghttp = |args: &[&str]| {
+        let out = Command::new("nghttp").args(args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "nghttp {args:?}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    // Three requests on one prior-knowledge connection.
+    let out = nghttp(&[
+        "-nv",
+        &format!("{base}/api/test?i=1"),
+        &format!("{base}/client.js"),
+        &format!("{base}/"),
+    ]);
+    assert!(out.matches("recv (stream_id=").count() >= 3, "{out}");
+    assert_eq!(out.matches(":status: 200").count(), 3, "{out}");
+    assert!(out.contains("recv SETTINGS frame"), "{out}");
+    // Upgrade from HTTP/1.1.
+    let out = nghttp(&["-uv", &format!("{base}/api/test?i=8")]);
+    assert!(out.contains("HTTP/1.1 101 Switching Protocols"), "{out}");
+    assert!(out.contains(":status: 200"), "{out}");
+    assert!(out.contains("{\"i\":8,"), "{out}");
+}

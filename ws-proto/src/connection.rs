@@ -500,10 +500,15 @@ impl Connection {
         let Some(payload) = rest.get(header_len..end) else {
             return Ok(None);
         };
-        let mut data = payload.to_vec();
-        if let Some(key) = header.mask {
-            apply_mask(&mut data, key, 0);
-        }
+        // Copy and unmask in one pass over the input.
+        let data = match header.mask {
+            Some(key) => {
+                let mut data = Vec::with_capacity(payload.len());
+                crate::mask::extend_masked(&mut data, payload, key);
+                data
+            }
+            None => payload.to_vec(),
+        };
         let event = if header.opcode == OpCode::Text {
             Event::Text(String::from_utf8(data).map_err(|_| ProtocolError::InvalidUtf8)?)
         } else {
@@ -847,6 +852,25 @@ impl Connection {
         }
         let compress = self.should_compress(payload.len());
         let frame_size = self.config.max_send_frame_size.filter(|&n| n > 0);
+        let opcode = match kind {
+            MessageKind::Text => OpCode::Text,
+            MessageKind::Binary => OpCode::Binary,
+        };
+        if !compress && frame_size.is_none_or(|n| payload.len() <= n) {
+            // The common case, one uncompressed frame: no scratch buffer, no splitting.
+            let needed = payload.len() + MAX_HEADER_LEN;
+            if out.remaining_capacity() < needed {
+                return Err(BufferTooSmall {
+                    needed,
+                    available: out.remaining_capacity(),
+                }
+                .into());
+            }
+            return self
+                .put_frame(out, opcode, true, false, payload)
+                .map(|_| ())
+                .map_err(SendError::from);
+        }
         // A bound on the bytes this writes, checked before anything changes (stored deflate
         // blocks add 5 bytes per 64 KiB; the margin covers headers and the flush).
         let body_bound = if compress {
@@ -863,10 +887,6 @@ impl Connection {
             }
             .into());
         }
-        let opcode = match kind {
-            MessageKind::Text => OpCode::Text,
-            MessageKind::Binary => OpCode::Binary,
-        };
         let mut body = core::mem::take(&mut self.scratch);
         let data: &[u8] = if compress {
             body.clear();
@@ -1071,29 +1091,9 @@ impl Connection {
             _ => None,
         };
         header.mask = key;
-        if payload.len() <= SMALL_FRAME {
-            // One write of header and payload together, through the stack.
-            let mut frame = [0u8; MAX_HEADER_LEN + SMALL_FRAME];
-            let Some(head) = frame.first_chunk_mut::<MAX_HEADER_LEN>() else {
-                return Ok(0);
-            };
-            let head_len = header.write(head);
-            let end = head_len + payload.len();
-            // Copy and mask in one byte loop (the payload overwrites the header's spare bytes):
-            // for a short payload that beats separate copy and mask calls.
-            let key = key.unwrap_or([0; 4]);
-            let body = frame.get_mut(head_len..end).unwrap_or_default();
-            for (i, (dst, src)) in body.iter_mut().zip(payload).enumerate() {
-                *dst = src ^ key[i & 3];
-            }
-            out.put_slice(frame.get(..end).unwrap_or_default())?;
-            return Ok(total);
-        }
-        header.encode(out)?;
-        match key {
-            Some(key) => out.put_masked(payload, key)?,
-            None => out.put_slice(payload)?,
-        }
+        let mut head = [0u8; MAX_HEADER_LEN];
+        let head_len = header.write(&mut head);
+        out.put_frame(head.get(..head_len).unwrap_or_default(), payload, key)?;
         Ok(total)
     }
 }
@@ -1107,11 +1107,72 @@ const SMALL_FRAME: usize = 128;
 pub trait FrameOutput: Output {
     /// Appends `payload` XOR-ed with `key` (RFC 6455 §5.3), or nothing if it does not fit.
     fn put_masked(&mut self, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall>;
+
+    /// Appends a whole frame: the encoded `head`er, then `payload` masked with `key` (as is
+    /// without one). Checks room first, so nothing is written on failure.
+    fn put_frame(
+        &mut self,
+        head: &[u8],
+        payload: &[u8],
+        key: Option<[u8; 4]>,
+    ) -> Result<(), BufferTooSmall> {
+        let needed = head.len() + payload.len();
+        if self.remaining_capacity() < needed {
+            return Err(BufferTooSmall {
+                needed,
+                available: self.remaining_capacity(),
+            });
+        }
+        if payload.len() <= SMALL_FRAME {
+            // One write of header and payload together, through the stack.
+            let mut frame = [0u8; MAX_HEADER_LEN + SMALL_FRAME];
+            let end = needed;
+            for (dst, src) in frame.iter_mut().zip(head) {
+                *dst = *src;
+            }
+            let body = frame.get_mut(head.len()..end).unwrap_or_default();
+            for (dst, src) in body.iter_mut().zip(payload) {
+                *dst = *src;
+            }
+            if let Some(key) = key {
+                apply_mask(body, key, 0);
+            }
+            return self.put_slice(frame.get(..end).unwrap_or_default());
+        }
+        self.put_slice(head)?;
+        match key {
+            Some(key) => self.put_masked(payload, key),
+            None => self.put_slice(payload),
+        }
+    }
 }
 
 impl FrameOutput for Vec<u8> {
     fn put_masked(&mut self, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall> {
         crate::mask::extend_masked(self, payload, key);
+        Ok(())
+    }
+
+    fn put_frame(
+        &mut self,
+        head: &[u8],
+        payload: &[u8],
+        key: Option<[u8; 4]>,
+    ) -> Result<(), BufferTooSmall> {
+        // Straight into the vector: one reservation, no staging copy.
+        self.reserve(head.len() + payload.len());
+        self.extend_from_slice(head);
+        match key {
+            Some(key) if payload.len() <= SMALL_FRAME => {
+                // Copy, then mask the copy while it is in L1: cheaper than a fused loop for
+                // a few words.
+                let start = self.len();
+                self.extend_from_slice(payload);
+                apply_mask(self.get_mut(start..).unwrap_or_default(), key, 0);
+            }
+            Some(key) => crate::mask::extend_masked(self, payload, key),
+            None => self.extend_from_slice(payload),
+        }
         Ok(())
     }
 }

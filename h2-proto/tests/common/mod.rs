@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::Command;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration as StdDuration;
 
@@ -27,7 +27,10 @@ pub fn peer_available(program: &str, args: &[&str], what: &str) -> bool {
     {
         return true;
     }
-    let message = format!("SKIPPED: {what} not available (`{program} {}` failed)", args.join(" "));
+    let message = format!(
+        "SKIPPED: {what} not available (`{program} {}` failed)",
+        args.join(" ")
+    );
     assert!(
         std::env::var_os("CI").is_none(),
         "{message}; CI must have it (.ci/install-tools)"
@@ -156,14 +159,55 @@ struct Pending {
     trailers: bool,
 }
 
-fn serve(mut socket: TcpStream, stop: &AtomicBool) -> Vec<Served> {
+fn serve(socket: TcpStream, stop: &AtomicBool) -> Vec<Served> {
+    serve_connection(
+        Connection::server(Config::default(), NOW),
+        socket,
+        stop,
+        None,
+    )
+}
+
+/// Sends the response head for `request` and queues its body (and trailers).
+fn respond(conn: &mut Connection, pending: &mut HashMap<StreamId, Pending>, request: &Served) {
+    conn.send_headers(
+        request.stream,
+        [
+            Field::from((":status", "200")),
+            Field::from(("content-type", "text/plain")),
+        ],
+        false,
+    )
+    .unwrap();
+    pending.insert(
+        request.stream,
+        Pending {
+            body: request.response_body(),
+            sent: 0,
+            trailers: request.path == "/trailers",
+        },
+    );
+}
+
+/// Runs our server `conn` on `socket` until the peer closes (or [`Server::stop`] and idle).
+/// `upgraded` is the request that arrived over HTTP/1.1 before an h2c Upgrade (stream 1): it
+/// is answered first.
+pub fn serve_connection(
+    mut conn: Connection,
+    mut socket: TcpStream,
+    stop: &AtomicBool,
+    upgraded: Option<Served>,
+) -> Vec<Served> {
     socket
         .set_read_timeout(Some(StdDuration::from_millis(20)))
         .unwrap();
-    let mut conn = Connection::server(Config::default(), NOW);
     let mut open: HashMap<StreamId, Served> = HashMap::new();
     let mut pending: HashMap<StreamId, Pending> = HashMap::new();
     let mut served = Vec::new();
+    if let Some(request) = upgraded {
+        respond(&mut conn, &mut pending, &request);
+        served.push(request);
+    }
     // The peer closes when done; `stop` ends a connection the peer keeps open (idle).
     let mut idle_turns_after_stop = 0;
     while turn(&mut conn, &mut socket) {
@@ -236,23 +280,7 @@ fn serve(mut socket: TcpStream, stop: &AtomicBool) -> Vec<Served> {
             let Some(request) = open.remove(&stream) else {
                 continue;
             };
-            conn.send_headers(
-                stream,
-                [
-                    Field::from((":status", "200")),
-                    Field::from(("content-type", "text/plain")),
-                ],
-                false,
-            )
-            .unwrap();
-            pending.insert(
-                stream,
-                Pending {
-                    body: request.response_body(),
-                    sent: 0,
-                    trailers: request.path == "/trailers",
-                },
-            );
+            respond(&mut conn, &mut pending, &request);
             served.push(request);
         }
         // Send what the windows allow; finish streams whose body is out.
@@ -268,12 +296,8 @@ fn serve(mut socket: TcpStream, stop: &AtomicBool) -> Vec<Served> {
             }
             if p.trailers {
                 let length = p.body.len().to_string();
-                conn.send_headers(
-                    stream,
-                    [Field::new(b"x-checksum", length.as_bytes())],
-                    true,
-                )
-                .unwrap();
+                conn.send_headers(stream, [Field::new(b"x-checksum", length.as_bytes())], true)
+                    .unwrap();
             }
             false
         });

@@ -53,6 +53,8 @@ struct Entry {
     name_hash: u64,
     /// References from sections not yet acknowledged (RFC 9204 §2.1.1).
     refs: u32,
+    /// References since it was inserted: a hot entry is copied before it is evicted.
+    hits: u32,
 }
 
 impl Entry {
@@ -81,9 +83,14 @@ enum Line<'a> {
 
 /// Fields remembered to decide what is worth inserting: a field is indexed the second time it
 /// is seen, so values that never repeat do not push useful entries out.
-const HISTORY: usize = 64;
+const HISTORY: usize = 32;
 /// Large fields remembered (see `Encoder::large_history`).
-const LARGE_HISTORY: usize = 24;
+const LARGE_HISTORY: usize = 12;
+
+/// References after which an entry about to be evicted is copied instead (`rescue_hot`).
+const HOT_HITS: u32 = 4;
+/// Hot entries larger than this share of the capacity are left to go.
+const HOT_MAX_SHARE: u64 = 4;
 
 /// How a name's values have behaved so far.
 #[derive(Clone, Copy, Debug, Default)]
@@ -162,6 +169,73 @@ fn field_hash(name_hash: u64, value: &[u8]) -> u64 {
     let head = value.get(..16).unwrap_or(value);
     let tail = value.get(value.len().saturating_sub(16)..).unwrap_or(value);
     mix(mix(name_hash ^ value.len() as u64, head), tail)
+}
+
+/// Bytes of a prefix integer (RFC 7541 §5.1) of `value` with an `n`-bit prefix.
+fn int_len(value: u64, n: u32) -> u64 {
+    let max = (1u64 << n) - 1;
+    if value < max {
+        return 1;
+    }
+    let mut rest = value - max;
+    let mut len = 2;
+    while rest >= 128 {
+        rest >>= 7;
+        len += 1;
+    }
+    len
+}
+
+/// The bytes that depend on the Base: the prefix's Delta Base and the dynamic references.
+fn base_cost(lines: &[Line<'_>], ric: u64, base: u64) -> u64 {
+    let delta = if base >= ric {
+        int_len(base - ric, 7)
+    } else {
+        int_len(ric - base - 1, 7)
+    };
+    lines.iter().fold(delta, |cost, line| {
+        cost + match *line {
+            Line::Dynamic(abs) if abs < base => int_len(base - 1 - abs, 6),
+            Line::Dynamic(abs) => int_len(abs - base, 4),
+            Line::DynamicName(abs, ..) if abs < base => int_len(base - 1 - abs, 4),
+            Line::DynamicName(abs, ..) => int_len(abs - base, 3),
+            _ => 0,
+        }
+    })
+}
+
+/// The Base that makes the section shortest (RFC 9204 §4.5.1.2): references below it use
+/// relative indices, the others post-base indices, each with its own prefix width, so a
+/// Base among the referenced entries can shorten references to old and new entries alike.
+fn best_base(lines: &[Line<'_>], ric: u64) -> u64 {
+    let mut best = (base_cost(lines, ric, ric), ric);
+    for line in lines {
+        if let Line::Dynamic(abs) | Line::DynamicName(abs, ..) = *line {
+            for base in [abs, abs + 1] {
+                let cost = (base_cost(lines, ric, base), base);
+                best = best.min(cost);
+            }
+        }
+    }
+    best.1
+}
+
+/// Names whose values are usually new each time (paths, dates, lengths, digests): they are
+/// not inserted at first sight, only once a value repeats or the name's values have.
+fn rarely_repeats(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b":path"
+            | b"content-length"
+            | b"date"
+            | b"expires"
+            | b"last-modified"
+            | b"etag"
+            | b"content-md5"
+            | b"x-fb-debug"
+            | b"set-cookie"
+            | b"age"
+    )
 }
 
 impl Encoder {
@@ -339,13 +413,14 @@ impl Encoder {
     /// Whether the entry is close to eviction: referencing it would pin it and block inserts,
     /// so a copy is made instead (RFC 9204 §2.1.1.1).
     fn is_draining(&self, abs: u64) -> bool {
-        let mut before = 0u64;
+        // Free space is evicted last: an entry is only near eviction once the table is full.
+        let mut before = self.capacity.saturating_sub(self.size);
         for (offset, entry) in self.entries.iter().enumerate() {
             if self.evicted + offset as u64 == abs {
                 // Within 3/16 of the capacity of the oldest entry, counted from where a copy
                 // could be made room for (evicting its own size of older entries). Tuned on
                 // the qifs inputs: earlier copies churn the table, later ones come too late.
-                return before < self.capacity * 4 / 16 + entry.size();
+                return before < self.capacity * 3 / 16 + entry.size();
             }
             before += entry.size();
         }
@@ -390,6 +465,7 @@ impl Encoder {
             value: value.to_vec(),
             name_hash,
             refs: 0,
+            hits: 0,
         };
         self.size += entry.size();
         self.name_hashes.push_back(name_hash);
@@ -402,6 +478,7 @@ impl Encoder {
     /// rarely repeat, do not push useful entries out).
     fn worth_indexing(
         &mut self,
+        name: &[u8],
         name_hash: u64,
         value: &[u8],
         large: bool,
@@ -415,7 +492,7 @@ impl Encoder {
         // Values Huffman cannot shrink are mostly tokens and hashes, which rarely repeat.
         let random =
             || value.len() >= 16 && crate::huffman::encoded_len(value) * 10 >= value.len() * 9;
-        let predicted = (stats.seen == 0 && !random())
+        let predicted = (stats.seen == 0 && !random() && !rarely_repeats(name))
             || stats.repeats.saturating_mul(4) >= stats.seen.saturating_mul(3);
         // A name whose values nearly always repeat (a policy header, say) earns even a large
         // entry at first sight.
@@ -492,20 +569,29 @@ impl Encoder {
             lines.push(line);
         }
         let ric = refs.iter().max().map_or(0, |&max| max + 1);
+        let base = best_base(&lines, ric);
         let prefix = SectionPrefix {
             required_insert_count: ric,
-            base: ric,
+            base,
         };
         prefix.encode(self.settings.max_table_capacity / ENTRY_OVERHEAD, out);
         for line in &lines {
             match *line {
                 Line::Static(i) => write::indexed_static(out, i),
-                Line::Dynamic(abs) => write::indexed_dynamic(out, ric, abs),
+                Line::Dynamic(abs) => write::indexed_dynamic(out, base, abs),
                 Line::StaticName(i, value, n) => write::static_name_ref(out, i, value, n, true),
                 Line::DynamicName(abs, value, n) => {
-                    write::dynamic_name_ref(out, ric, abs, value, n, true)
+                    write::dynamic_name_ref(out, base, abs, value, n, true)
                 }
                 Line::Literal(name, value, n) => write::literal_name(out, name, value, n, true),
+            }
+        }
+        #[cfg(feature = "std")]
+        if self.capacity == 4096 && self.settings.max_blocked_streams == 100 {
+            std::eprintln!("DBGSEC {} {}", out.len(), self.pending.len());
+            for (f, l) in fields.iter().zip(&lines) {
+                let k = match l { Line::Static(_) => "S", Line::Dynamic(_) => "D", Line::StaticName(..) => "SN", Line::DynamicName(..) => "DN", Line::Literal(..) => "L" };
+                std::eprintln!("DBGF {} {} {}", core::str::from_utf8(&f.name).unwrap_or("?"), k, f.value.len());
             }
         }
         if ric > 0 {
@@ -531,6 +617,7 @@ impl Encoder {
     fn reference(&mut self, abs: u64, refs: &mut Vec<u64>) {
         if let Some(entry) = self.entry_mut(abs) {
             entry.refs = entry.refs.saturating_add(1);
+            entry.hits = entry.hits.saturating_add(1);
         }
         refs.push(abs);
     }
@@ -608,12 +695,13 @@ impl Encoder {
             let worth = exact.is_none()
                 && size <= self.capacity / 2
                 && self.worth_indexing(
+                    name,
                     name_hash,
                     value,
                     size > self.capacity / 16,
                     static_match.is_none() && name_match.is_none(),
                 );
-            let room = worth && self.make_room(size);
+            let room = worth && self.rescue_hot(size) && self.make_room(size);
             if room {
                 let abs = self.insert(name, value, static_match, name_match, name_hash);
                 if can_block {
@@ -635,6 +723,28 @@ impl Encoder {
         Line::Literal(name, value, sensitive)
     }
 
+    /// Before an insert of `size` evicts an entry that was referenced often, copies it with
+    /// Duplicate (RFC 9204 §4.3.4): a few bytes now instead of inserting it again later.
+    /// Returns false when a hot entry would be lost: the insert is then not worth it.
+    fn rescue_hot(&mut self, size: u64) -> bool {
+        let mut need = (self.size + size).saturating_sub(self.capacity);
+        let mut hot = None;
+        for (offset, entry) in self.entries.iter().enumerate() {
+            if need == 0 {
+                break;
+            }
+            if entry.hits >= HOT_HITS && entry.size() <= self.capacity / HOT_MAX_SHARE {
+                hot = Some(self.evicted + offset as u64);
+                break;
+            }
+            need = need.saturating_sub(entry.size());
+        }
+        match hot {
+            Some(abs) => abs < self.known_received_count && self.duplicate(abs).is_some(),
+            None => true,
+        }
+    }
+
     /// Duplicates `abs` (RFC 9204 §4.3.4) if room can be made without evicting it.
     fn duplicate(&mut self, abs: u64) -> Option<u64> {
         let offset = usize::try_from(abs.checked_sub(self.evicted)?).ok()?;
@@ -649,6 +759,10 @@ impl Encoder {
             return None;
         }
         let relative = self.insert_count() - 1 - abs;
+        #[cfg(feature = "std")]
+        if self.capacity == 4096 && self.settings.max_blocked_streams == 100 {
+            std::eprintln!("DBGDUP {}", size);
+        }
         write_duplicate(&mut self.pending, relative);
         let offset = usize::try_from(abs - self.evicted).ok()?;
         let entry = self.entries.get(offset)?.clone();
@@ -664,6 +778,10 @@ impl Encoder {
         name_match: Option<u64>,
         name_hash: u64,
     ) -> u64 {
+        #[cfg(feature = "std")]
+        if self.capacity == 4096 && self.settings.max_blocked_streams == 100 {
+            std::eprintln!("DBGINS {} {} {:?}", core::str::from_utf8(name).unwrap_or("?"), value.len(), (static_match.is_some(), name_match.is_some()));
+        }
         match (static_match, name_match) {
             (Some(Match::Name(i) | Match::Exact(i)), _) => {
                 write_insert_with_name_ref(&mut self.pending, true, u64::from(i), value)
