@@ -103,8 +103,11 @@ fn every_story_of_every_implementation_decodes_to_its_headers() {
     assert_eq!(stories_passed, implementations.len() * 32);
 }
 
+/// One story's header lists, each with our encoding of it.
+type EncodedStory = (PathBuf, Vec<(Headers, Vec<u8>)>);
+
 /// Our default encoding of every raw-data story, one encoder context per story.
-fn encode_raw_data(root: &Path) -> Vec<(PathBuf, Vec<(Headers, Vec<u8>)>)> {
+fn encode_raw_data(root: &Path) -> Vec<EncodedStory> {
     stories(&root.join("raw-data"))
         .into_iter()
         .map(|story| {

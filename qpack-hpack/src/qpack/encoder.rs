@@ -53,8 +53,6 @@ struct Entry {
     name_hash: u64,
     /// References from sections not yet acknowledged (RFC 9204 §2.1.1).
     refs: u32,
-    /// References since it was inserted: a hot entry is copied before it is evicted.
-    hits: u32,
 }
 
 impl Entry {
@@ -86,11 +84,6 @@ enum Line<'a> {
 const HISTORY: usize = 32;
 /// Large fields remembered (see `Encoder::large_history`).
 const LARGE_HISTORY: usize = 12;
-
-/// References after which an entry about to be evicted is copied instead (`rescue_hot`).
-const HOT_HITS: u32 = 4;
-/// Hot entries larger than this share of the capacity are left to go.
-const HOT_MAX_SHARE: u64 = 4;
 
 /// How a name's values have behaved so far.
 #[derive(Clone, Copy, Debug, Default)]
@@ -413,8 +406,11 @@ impl Encoder {
     /// Whether the entry is close to eviction: referencing it would pin it and block inserts,
     /// so a copy is made instead (RFC 9204 §2.1.1.1).
     fn is_draining(&self, abs: u64) -> bool {
-        // Free space is evicted last: an entry is only near eviction once the table is full.
-        let mut before = self.capacity.saturating_sub(self.size);
+        // Nothing is near eviction while the table is mostly empty.
+        if self.size < self.capacity * 5 / 8 {
+            return false;
+        }
+        let mut before = 0u64;
         for (offset, entry) in self.entries.iter().enumerate() {
             if self.evicted + offset as u64 == abs {
                 // Within 3/16 of the capacity of the oldest entry, counted from where a copy
@@ -465,7 +461,6 @@ impl Encoder {
             value: value.to_vec(),
             name_hash,
             refs: 0,
-            hits: 0,
         };
         self.size += entry.size();
         self.name_hashes.push_back(name_hash);
@@ -617,7 +612,6 @@ impl Encoder {
     fn reference(&mut self, abs: u64, refs: &mut Vec<u64>) {
         if let Some(entry) = self.entry_mut(abs) {
             entry.refs = entry.refs.saturating_add(1);
-            entry.hits = entry.hits.saturating_add(1);
         }
         refs.push(abs);
     }
@@ -701,7 +695,7 @@ impl Encoder {
                     size > self.capacity / 16,
                     static_match.is_none() && name_match.is_none(),
                 );
-            let room = worth && self.rescue_hot(size) && self.make_room(size);
+            let room = worth && self.make_room(size);
             if room {
                 let abs = self.insert(name, value, static_match, name_match, name_hash);
                 if can_block {
@@ -721,28 +715,6 @@ impl Encoder {
             return Line::DynamicName(abs, value, sensitive);
         }
         Line::Literal(name, value, sensitive)
-    }
-
-    /// Before an insert of `size` evicts an entry that was referenced often, copies it with
-    /// Duplicate (RFC 9204 §4.3.4): a few bytes now instead of inserting it again later.
-    /// Returns false when a hot entry would be lost: the insert is then not worth it.
-    fn rescue_hot(&mut self, size: u64) -> bool {
-        let mut need = (self.size + size).saturating_sub(self.capacity);
-        let mut hot = None;
-        for (offset, entry) in self.entries.iter().enumerate() {
-            if need == 0 {
-                break;
-            }
-            if entry.hits >= HOT_HITS && entry.size() <= self.capacity / HOT_MAX_SHARE {
-                hot = Some(self.evicted + offset as u64);
-                break;
-            }
-            need = need.saturating_sub(entry.size());
-        }
-        match hot {
-            Some(abs) => abs < self.known_received_count && self.duplicate(abs).is_some(),
-            None => true,
-        }
     }
 
     /// Duplicates `abs` (RFC 9204 §4.3.4) if room can be made without evicting it.
