@@ -1,8 +1,8 @@
 //! Criterion benches of the `compare` workloads for WebSocket frames.
 
 use bench::ws::{
-    LARGE, SMALL, client_frames, decode_fastwebsockets, decode_ours, decode_tungstenite,
-    Sink, encode_fastwebsockets, encode_ours, encode_tungstenite, payload,
+    LARGE, SMALL, Sink, client_frames, decode_fastwebsockets, decode_ours, decode_tungstenite,
+    encode_fastwebsockets, encode_ours, encode_tungstenite, payload,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

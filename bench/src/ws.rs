@@ -371,7 +371,11 @@ pub fn compare() -> Vec<Comparison> {
         encode_tungstenite(&bytes, w.count, &mut socket);
         encode_fastwebsockets(&data, w.count, &mut scratch, Some(&mut c));
         assert_eq!(a, input, "ours encodes the reference frames");
-        assert_eq!(socket.get_ref().kept, input, "tungstenite encodes the same frames");
+        assert_eq!(
+            socket.get_ref().kept,
+            input,
+            "tungstenite encodes the same frames"
+        );
         assert_eq!(c, input, "fastwebsockets encodes the same frames");
         socket.get_mut().keep = false;
         let t = race(
@@ -437,7 +441,11 @@ mod tests {
                 kept: Vec::new(),
             });
             encode_ours(&data, w.count, &mut a);
-            encode_tungstenite(&tungstenite::Bytes::from(data.clone()), w.count, &mut socket);
+            encode_tungstenite(
+                &tungstenite::Bytes::from(data.clone()),
+                w.count,
+                &mut socket,
+            );
             encode_fastwebsockets(&data, w.count, &mut s, Some(&mut c));
             assert_eq!(a, socket.get_ref().kept);
             assert_eq!(a, c);

@@ -1,8 +1,11 @@
 //! `wiretrace decode h1`, `serve` and `fetch` as a user runs them.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::Server;
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 fn wiretrace(args: &[&str], stdin: &[u8]) -> std::process::Output {
@@ -63,56 +66,6 @@ fn decode_reports_smuggling_with_its_status() {
         "{stderr}"
     );
     assert!(stderr.contains("400"), "{stderr}");
-}
-
-/// `wiretrace serve` on an OS-assigned port; killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Server {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wiretrace"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let port = line
-            .trim()
-            .trim_end_matches('/')
-            .rsplit(':')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        Server {
-            child,
-            port,
-            stdout,
-        }
-    }
-
-    fn log_lines(&mut self, n: usize) -> Vec<String> {
-        (0..n)
-            .map(|_| {
-                let mut line = String::new();
-                self.stdout.read_line(&mut line).unwrap();
-                line.trim_end().to_string()
-            })
-            .collect()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Sends `request` on a fresh connection and reads until the server closes.

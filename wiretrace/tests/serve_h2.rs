@@ -2,60 +2,10 @@
 //! HTTP/1.1, against real clients: curl `--http2-prior-knowledge` and node's built-in `http2`.
 //! A missing peer is reported as SKIPPED, and fails under CI.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wiretrace"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .trim_end_matches('/')
-            .rsplit(':')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        Server { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn peer_available(name: &str, check: &mut Command) -> bool {
-    let ok = check
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        let message = format!("SKIPPED: {name} is not installed (bash .ci/install-tools)");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{message}; CI must have it"
-        );
-        eprintln!("{message}");
-    }
-    ok
-}
+use common::{Server, peer_available};
+use std::process::Command;
 
 fn curl(args: &[&str]) -> String {
     let out = Command::new("curl")

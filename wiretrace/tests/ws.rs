@@ -2,45 +2,13 @@
 //! against real peers: python `websockets` as a client of our echo, node's `ws` package as a
 //! server for our client. A missing peer is reported as SKIPPED, and fails under CI.
 
+mod common;
+
+use common::{Server, peer_available};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
-
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wiretrace"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .trim_end_matches('/')
-            .rsplit(':')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        Server { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn fetch(url: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_wiretrace"))
@@ -54,25 +22,6 @@ fn fetch(url: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
-}
-
-/// Whether `check` (a command that exits 0 when the peer is installed) runs; if not, says so
-/// loudly, and fails under CI.
-fn peer_available(name: &str, check: &mut Command) -> bool {
-    let ok = check
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        let message = format!("SKIPPED: {name} is not installed (bash .ci/install-tools)");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{message}; CI must have it"
-        );
-        eprintln!("{message}");
-    }
-    ok
 }
 
 fn assert_echoed(trace: &str) {

@@ -121,11 +121,7 @@ mod avx2 {
     }
 
     #[target_feature(enable = "avx2")]
-    fn extend_masked_blocks_with_avx2(
-        out: &mut alloc::vec::Vec<u8>,
-        payload: &[u8],
-        key: [u8; 4],
-    ) {
+    fn extend_masked_blocks_with_avx2(out: &mut alloc::vec::Vec<u8>, payload: &[u8], key: [u8; 4]) {
         super::extend_masked_blocks(out, payload, key);
     }
 }
