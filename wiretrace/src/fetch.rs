@@ -10,19 +10,50 @@ use h1_proto::{Body, ClientConnection, Event, Field, Request};
 
 use crate::Failure;
 
-/// `host[:port]` and the path of an http:// URL.
-fn split_url(url: &str) -> Result<(String, String), Failure> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| Failure(format!("fetch {url}: only http:// is supported here")))?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    if authority.is_empty() {
-        return Err(Failure(format!("fetch {url}: no host")));
+/// Where a `fetch` goes: the parts of a `scheme://host[:port]/path` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// `host[:port]`, as the Host header (or `:authority`) carries it.
+    pub authority: String,
+    /// The path and query, `/` when the URL has none.
+    pub path: String,
+    /// `host:port` to connect to (port 80 when the URL names none).
+    pub address: String,
+}
+
+impl Target {
+    /// Parses `url`, which must start with `scheme://`.
+    pub fn parse(url: &str, scheme: &str) -> Result<Self, Failure> {
+        let rest = url
+            .strip_prefix(scheme)
+            .and_then(|rest| rest.strip_prefix("://"))
+            .ok_or_else(|| Failure(format!("fetch {url}: only {scheme}:// is supported here")))?;
+        let (authority, path) = match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, "/"),
+        };
+        if authority.is_empty() {
+            return Err(Failure(format!("fetch {url}: no host")));
+        }
+        let address = if authority.contains(':') {
+            authority.to_string()
+        } else {
+            format!("{authority}:80")
+        };
+        Ok(Self {
+            authority: authority.to_string(),
+            path: path.to_string(),
+            address,
+        })
     }
-    Ok((authority.to_string(), path.to_string()))
+
+    /// A TCP connection to the target whose reads time out after `read_timeout`.
+    pub fn connect(&self, read_timeout: Duration) -> Result<TcpStream, Failure> {
+        let stream = TcpStream::connect(&self.address)
+            .map_err(|e| Failure(format!("{}: {e}", self.address)))?;
+        stream.set_read_timeout(Some(read_timeout))?;
+        Ok(stream)
+    }
 }
 
 fn escape_line(bytes: &[u8]) -> String {
@@ -31,15 +62,9 @@ fn escape_line(bytes: &[u8]) -> String {
 
 /// Fetches `url` and writes the trace to `out`.
 pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
-    let (authority, path) = split_url(url)?;
-    let address = if authority.contains(':') {
-        authority.clone()
-    } else {
-        format!("{authority}:80")
-    };
-    let mut stream =
-        TcpStream::connect(&address).map_err(|e| Failure(format!("{address}: {e}")))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let target = Target::parse(url, "http")?;
+    let (authority, path) = (&target.authority, &target.path);
+    let mut stream = target.connect(Duration::from_secs(30))?;
     let mut client = ClientConnection::default();
     let fields = [
         Field::new("Host", authority.as_bytes()),
@@ -47,7 +72,7 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
         Field::new("Accept", b"*/*"),
     ];
     client
-        .send_request(&Request::new("GET", &path, &fields), Body::Empty)
+        .send_request(&Request::new("GET", path, &fields), Body::Empty)
         .map_err(|e| Failure(format!("request: {e}")))?;
     client
         .finish()
@@ -150,5 +175,30 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Target;
+
+    #[test]
+    fn targets_parse_with_default_port_and_path() {
+        let t = Target::parse("http://example.com", "http").unwrap();
+        assert_eq!(
+            (t.authority.as_str(), t.path.as_str(), t.address.as_str()),
+            ("example.com", "/", "example.com:80")
+        );
+        let t = Target::parse("ws://127.0.0.1:9001/echo?x=1", "ws").unwrap();
+        assert_eq!(
+            (t.authority.as_str(), t.path.as_str(), t.address.as_str()),
+            ("127.0.0.1:9001", "/echo?x=1", "127.0.0.1:9001")
+        );
+        assert!(Target::parse("http:///path", "http").is_err(), "no host");
+        assert!(Target::parse("ws://a/", "http").is_err(), "other scheme");
+        assert!(
+            Target::parse("httpx://a/", "http").is_err(),
+            "scheme prefix only"
+        );
     }
 }

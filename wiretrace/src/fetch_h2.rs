@@ -6,12 +6,12 @@
 
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
-use std::net::TcpStream;
 use std::time::Duration;
 
 use h2_proto::{Config, Connection as H2, Event, Field, HeadersKind, StreamId};
 
 use crate::decode::h2::frames;
+use crate::fetch::Target;
 use crate::{Failure, clock};
 
 /// One request's answer.
@@ -25,28 +25,15 @@ struct Answer {
 
 /// Fetches over HTTP/2 and writes the trace to `out`.
 pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| {
-        Failure(format!(
-            "fetch --http2 {url}: only http:// (h2c) is supported"
-        ))
-    })?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let paths: Vec<String> = if path == "/" {
+    let target = Target::parse(url, "http")?;
+    let (authority, address) = (&target.authority, &target.address);
+    let paths: Vec<String> = if target.path == "/" {
         (1..=5).map(|i| format!("/api/test?i={i}")).collect()
     } else {
-        vec![path.to_string()]
+        vec![target.path.clone()]
     };
-    let address = if authority.contains(':') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
-    let mut stream =
-        TcpStream::connect(&address).map_err(|e| Failure(format!("{address}: {e}")))?;
-    stream.set_read_timeout(Some(Duration::from_millis(50)))?;
+    // Short reads let timers (the SETTINGS ACK timeout) fire while the server is quiet.
+    let mut stream = target.connect(Duration::from_millis(50))?;
 
     let mut h2 = H2::client(Config::default(), clock::now());
     let mut answers: BTreeMap<StreamId, Answer> = BTreeMap::new();

@@ -14,6 +14,7 @@ use ws_proto::{
 
 use crate::Failure;
 use crate::decode::ws::{Sender, frames};
+use crate::fetch::Target;
 use crate::serve;
 
 /// The permessage-deflate parameters both sides offer and accept.
@@ -96,21 +97,9 @@ fn random_u64() -> u64 {
 /// `fetch ws://host:port/path`: the handshake, then a text, a non-ASCII text and a binary
 /// message echoed back, then the close handshake; every frame is shown as `decode ws` shows it.
 pub fn fetch(url: &str, out: &mut impl Write) -> Result<(), Failure> {
-    let rest = url
-        .strip_prefix("ws://")
-        .ok_or_else(|| Failure(format!("fetch {url}: only ws:// is supported here")))?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let address = if authority.contains(':') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
-    let mut stream =
-        TcpStream::connect(&address).map_err(|e| Failure(format!("{address}: {e}")))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let target = Target::parse(url, "ws")?;
+    let (authority, path) = (target.authority.as_str(), target.path.as_str());
+    let mut stream = target.connect(Duration::from_secs(30))?;
 
     let mut key = [0u8; 16];
     key[..8].copy_from_slice(&random_u64().to_be_bytes());

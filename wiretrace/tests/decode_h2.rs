@@ -1,6 +1,9 @@
 //! `wiretrace decode h2` as a user runs it, on bytes our h2-proto client wrote and on RFC 7541
 //! header blocks.
 
+mod common;
+
+use common::hex;
 use std::process::Command;
 
 fn wiretrace(args: &[&str]) -> (bool, String, String) {
@@ -13,10 +16,6 @@ fn wiretrace(args: &[&str]) -> (bool, String, String) {
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[test]

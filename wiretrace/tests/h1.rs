@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::Server;
+use common::{Server, hex};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
@@ -18,10 +18,6 @@ fn wiretrace(args: &[&str], stdin: &[u8]) -> std::process::Output {
         .unwrap();
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     child.wait_with_output().unwrap()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[test]

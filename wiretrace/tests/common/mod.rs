@@ -7,6 +7,11 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+/// Lower-case hex without separators, as `wiretrace decode` takes it.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// `wiretrace serve --listen 127.0.0.1:0`, killed when dropped.
 pub struct Server {
     child: Child,
