@@ -36,6 +36,9 @@ enum Command {
         /// Address and port to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Log nothing but the listening address (for load tests).
+        #[arg(long)]
+        quiet: bool,
     },
     /// Fetch a URL and print what crossed the wire.
     Fetch {
@@ -65,10 +68,10 @@ fn main() -> ExitCode {
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
         Command::Decode { protocol } => decode::run(protocol, &mut out),
-        Command::Serve { listen } => {
+        Command::Serve { listen, quiet } => {
             // Connection threads log to stdout themselves.
             drop(out);
-            serve::run(listen)
+            serve::run(listen, quiet)
         }
         Command::Fetch { url, http2: true } => fetch_h2::run(&url, &mut out),
         Command::Fetch { url, http2: false } => fetch(&url, &mut out),

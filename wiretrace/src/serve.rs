@@ -75,10 +75,16 @@ pub fn choose_handler(first_bytes: &[u8]) -> (&'static str, Handler) {
 }
 
 /// Listens on `listen` and serves until killed.
-pub fn run(listen: SocketAddr) -> Result<(), Failure> {
+/// With `quiet`, only the listening address is printed.
+pub fn run(listen: SocketAddr, quiet: bool) -> Result<(), Failure> {
     let listener = TcpListener::bind(listen)?;
-    let shared = Arc::new(Shared::default());
-    shared.log(&format!("listening on http://{}/", listener.local_addr()?));
+    let address = listener.local_addr()?;
+    println!("listening on http://{address}/");
+    let shared = Arc::new(if quiet {
+        Shared::silent()
+    } else {
+        Shared::default()
+    });
     accept_loop(&listener, &shared);
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! Memory per idle connection: ours against hyperium `h2`, measured with a counting allocator.
 //!
-//! `cargo run --release -p h2-proto --example idle_memory`
+//! `cargo run --release -p bench --bin memory`
+//!
+//! A binary of its own because the counting allocator would slow down every `compare` race.
 //!
 //! Both sides: N client/server pairs after the preface and SETTINGS exchange, with nothing in
 //! flight, counting the heap bytes still held per connection endpoint. hyperium h2 also holds
@@ -111,7 +113,7 @@ fn main() {
     let ours = ours();
     let theirs = hyper();
     println!(
-        "h2-idle-memory ours={:.0}B peer(h2)={:.0}B ratio={:.2} (bytes per idle connection endpoint; ratio = peer ÷ ours, higher is better)",
+        "h2-idle-memory ours={:.0}B peer(h2)={:.0}B ratio={:.2} (heap bytes per idle connection endpoint; ratio = peer ÷ ours, higher is better)",
         ours,
         theirs,
         theirs / ours
