@@ -7,7 +7,8 @@
 //!   the caller's buffer until it returns 0, and write those bytes to the transport;
 //! - timers: [`Connection::poll_timeout`] / [`Connection::handle_timeout`] (the SETTINGS ACK
 //!   timeout, RFC 9113 §6.5.3);
-//! - commands: [`Connection::send_request`], [`Connection::send_headers`],
+//! - commands: [`Connection::send_request`] (also extended CONNECT, RFC 8441),
+//!   [`Connection::push_promise`] (server push, RFC 9113 §8.4), [`Connection::send_headers`],
 //!   [`Connection::send_data`], [`Connection::reset`], [`Connection::ping`],
 //!   [`Connection::shutdown`], [`Connection::go_away`], [`Connection::release_capacity`]; each
 //!   returns a typed [`UserError`] for local misuse.
@@ -33,7 +34,13 @@ use crate::frame::{
     MAX_WINDOW_SIZE, StreamId, flags, kind, setting,
 };
 use crate::http_fields::{Malformed, SectionChecker, SectionKind};
+use crate::priority::Priority;
+use crate::schedule::SendSchedule;
 use crate::stream::{State, Transition};
+
+mod prio;
+mod push;
+mod upgrade;
 
 /// The client connection preface (RFC 9113 §3.4).
 pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -64,6 +71,15 @@ pub struct LocalSettings {
     pub max_frame_size: u32,
     /// SETTINGS_MAX_HEADER_LIST_SIZE: the largest decoded header list. Default 64 KiB.
     pub max_header_list_size: u32,
+    /// SETTINGS_ENABLE_PUSH (client only): accept server push (RFC 9113 §8.4). Default off, as
+    /// browsers do; a PUSH_PROMISE is then a connection error PROTOCOL_ERROR (§6.6).
+    pub enable_push: bool,
+    /// SETTINGS_ENABLE_CONNECT_PROTOCOL (server only, RFC 8441 §3): accept extended CONNECT
+    /// requests (`:protocol`, e.g. WebSocket over HTTP/2). Default off.
+    pub enable_connect_protocol: bool,
+    /// SETTINGS_NO_RFC7540_PRIORITIES = 1 (RFC 9218 §2.1): we ignore RFC 7540 priority
+    /// signals (we always do) and take RFC 9218 ones. Default on; off sends nothing.
+    pub no_rfc7540_priorities: bool,
 }
 
 impl Default for LocalSettings {
@@ -74,6 +90,9 @@ impl Default for LocalSettings {
             initial_window_size: DEFAULT_WINDOW,
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
             max_header_list_size: 64 * 1024,
+            enable_push: false,
+            enable_connect_protocol: false,
+            no_rfc7540_priorities: true,
         }
     }
 }
@@ -109,6 +128,16 @@ pub struct Limits {
     pub max_closed_streams: usize,
     /// Outbound bytes buffered per stream, on top of the window bound. Default 1 MiB.
     pub max_send_buffer: usize,
+    /// Most promised streams outstanding in reserved state (RFC 9113 §8.4), each way: a client
+    /// refuses further PUSH_PROMISEs with RST_STREAM(CANCEL), a server's
+    /// [`Connection::push_promise`] returns [`UserError::StreamLimit`]. Reserved streams do not
+    /// count toward SETTINGS_MAX_CONCURRENT_STREAMS (§5.1.2), so this bounds their memory.
+    /// Default 200, nghttp2's.
+    pub max_reserved_streams: usize,
+    /// Server: priorities from PRIORITY_UPDATE remembered for streams not yet opened (RFC 9218
+    /// §7); further ones are dropped. Independently, idle prioritized plus active streams above
+    /// SETTINGS_MAX_CONCURRENT_STREAMS are a connection error (§7.1). Default 100.
+    pub max_idle_priorities: usize,
 }
 
 impl Default for Limits {
@@ -125,6 +154,8 @@ impl Default for Limits {
             max_tiny_frames: 1000,
             max_closed_streams: 256,
             max_send_buffer: 1 << 20,
+            max_reserved_streams: 200,
+            max_idle_priorities: 100,
         }
     }
 }
@@ -184,6 +215,18 @@ impl Config {
         self.auto_window_update = on;
         self
     }
+
+    /// Client: accept server push (SETTINGS_ENABLE_PUSH = 1, RFC 9113 §8.4) or not.
+    pub fn with_push(mut self, on: bool) -> Self {
+        self.settings.enable_push = on;
+        self
+    }
+
+    /// Server: accept extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, RFC 8441) or not.
+    pub fn with_connect_protocol(mut self, on: bool) -> Self {
+        self.settings.enable_connect_protocol = on;
+        self
+    }
 }
 
 /// The peer's SETTINGS as last received (initial values from RFC 9113 §6.5.2).
@@ -202,8 +245,12 @@ pub struct PeerSettings {
     pub max_frame_size: u32,
     /// SETTINGS_MAX_HEADER_LIST_SIZE (unlimited: `u32::MAX`).
     pub max_header_list_size: u32,
-    /// SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441).
+    /// SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441): the peer (a server) accepts extended
+    /// CONNECT.
     pub enable_connect_protocol: bool,
+    /// SETTINGS_NO_RFC7540_PRIORITIES (RFC 9218 §2.1): the peer ignores RFC 7540 priority
+    /// signals; from a server, also a hint that it acts on PRIORITY_UPDATE (§2.1.1).
+    pub no_rfc7540_priorities: bool,
 }
 
 impl Default for PeerSettings {
@@ -216,6 +263,7 @@ impl Default for PeerSettings {
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
             max_header_list_size: u32::MAX,
             enable_connect_protocol: false,
+            no_rfc7540_priorities: false,
         }
     }
 }
@@ -275,6 +323,20 @@ pub enum Event {
     PeerSettings(PeerSettings),
     /// The peer acknowledged our SETTINGS.
     SettingsAcked,
+    /// Client: the server promised a pushed response (PUSH_PROMISE, RFC 9113 §8.4) on
+    /// `promised`, reserved (remote) now. The request fields were checked (§8.4.1: a complete
+    /// request, method GET or HEAD, no content, `:authority` present); whether the server is
+    /// authoritative for `:authority` is the application's call: when it is not, reset
+    /// `promised` with PROTOCOL_ERROR (§8.4), and reset it with CANCEL when the push is not
+    /// wanted (§8.4.2). Otherwise the response arrives as [`Event::Headers`] on `promised`.
+    PushPromise {
+        /// The client request the push is associated with.
+        stream: StreamId,
+        /// The reserved stream that will carry the pushed response.
+        promised: StreamId,
+        /// The promised request's fields, pseudo-headers first.
+        headers: Vec<Header>,
+    },
     /// The peer answered our PING.
     PingAck([u8; 8]),
     /// The peer sent GOAWAY: streams above `last_stream_id` were not processed.
@@ -324,6 +386,13 @@ pub enum UserError {
     /// The fields exceed the peer's SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2).
     #[error("header list larger than the peer accepts")]
     HeaderListTooLarge,
+    /// The client disabled server push (SETTINGS_ENABLE_PUSH = 0, RFC 9113 §6.6).
+    #[error("the peer disabled server push")]
+    PushDisabled,
+    /// Extended CONNECT (`:protocol`) before the server sent SETTINGS_ENABLE_CONNECT_PROTOCOL
+    /// = 1 (RFC 8441 §3); wait for [`Event::PeerSettings`].
+    #[error("the peer has not enabled extended CONNECT")]
+    ConnectProtocolDisabled,
 }
 
 /// How a stream we no longer track ended, to judge frames that arrive late (RFC 9113 §5.1).
@@ -365,6 +434,8 @@ struct Stream {
     send_trailers: Option<Vec<Header>>,
     /// Queued in `Connection::send_order`.
     scheduled: bool,
+    /// What `send_order` schedules the stream's DATA with (RFC 9218).
+    priority: Priority,
     content_length: Option<u64>,
     received: u64,
     /// The request was HEAD: its response's content-length says nothing about the body.
@@ -385,6 +456,7 @@ impl Stream {
             send_end: false,
             send_trailers: None,
             scheduled: false,
+            priority: Priority::DEFAULT,
             content_length: None,
             received: 0,
             head_request: false,
@@ -400,6 +472,8 @@ impl Stream {
 #[derive(Debug)]
 struct PendingBlock {
     stream: StreamId,
+    /// PUSH_PROMISE's promised stream; `None` for HEADERS.
+    promised: Option<StreamId>,
     end_stream: bool,
     self_dependent: bool,
     block: Vec<u8>,
@@ -448,13 +522,18 @@ pub struct Connection {
     pending_control: usize,
     streams: BTreeMap<u32, Stream>,
     closed: VecDeque<(u32, ClosedBy)>,
-    send_order: VecDeque<u32>,
+    send_order: SendSchedule,
+    /// RFC 9218 state: priorities for idle streams, the peer's first NO_RFC7540_PRIORITIES.
+    priorities: prio::PriorityState,
     /// DATA accepted on all streams and not yet transmitted: within the connection window.
     send_queued_total: usize,
     next_local_id: u32,
     last_peer_id: u32,
     active_local: u32,
     active_peer: u32,
+    /// Promised streams still reserved (RFC 9113 §5.1), by us (server) or the peer (client).
+    reserved_local: usize,
+    reserved_remote: usize,
     send_window: i64,
     recv_window: i64,
     recv_unacked: u32,
@@ -476,6 +555,32 @@ pub struct Connection {
 
 fn conn_err(code: ErrorCode, reason: Reason) -> H2Error {
     H2Error::connection(code, reason)
+}
+
+/// The SETTINGS parameters we send in our first SETTINGS frame (RFC 9113 §6.5.2), which are
+/// also a client's `HTTP2-Settings` for an h2c upgrade.
+fn advertised_settings(role: Role, s: &LocalSettings) -> Vec<(u16, u32)> {
+    let params = [
+        (setting::HEADER_TABLE_SIZE, s.header_table_size),
+        (setting::ENABLE_PUSH, u32::from(s.enable_push)),
+        (setting::MAX_CONCURRENT_STREAMS, s.max_concurrent_streams),
+        (setting::INITIAL_WINDOW_SIZE, s.initial_window_size),
+        (setting::MAX_FRAME_SIZE, s.max_frame_size),
+        (setting::MAX_HEADER_LIST_SIZE, s.max_header_list_size),
+        (setting::ENABLE_CONNECT_PROTOCOL, 1),
+        (setting::NO_RFC7540_PRIORITIES, 1),
+    ];
+    // ENABLE_PUSH is the client's to send (§6.5.2), ENABLE_CONNECT_PROTOCOL the server's
+    // and only when on (RFC 8441 §3: never 0 after 1).
+    params
+        .into_iter()
+        .filter(|(id, _)| match *id {
+            setting::ENABLE_PUSH => role == Role::Client,
+            setting::ENABLE_CONNECT_PROTOCOL => role == Role::Server && s.enable_connect_protocol,
+            setting::NO_RFC7540_PRIORITIES => s.no_rfc7540_priorities,
+            _ => true,
+        })
+        .collect()
 }
 
 impl Connection {
@@ -563,6 +668,9 @@ impl Connection {
                 initial_window_size: DEFAULT_WINDOW,
                 max_frame_size: DEFAULT_MAX_FRAME_SIZE,
                 max_header_list_size: u32::MAX,
+                enable_push: false,
+                enable_connect_protocol: false,
+                no_rfc7540_priorities: false,
             },
             decoder,
             encoder: hpack::Encoder::new(hpack::EncoderConfig::default()),
@@ -572,7 +680,8 @@ impl Connection {
             pending_control: 0,
             streams: BTreeMap::new(),
             closed: VecDeque::new(),
-            send_order: VecDeque::new(),
+            send_order: SendSchedule::new(),
+            priorities: prio::PriorityState::default(),
             send_queued_total: 0,
             next_local_id: match role {
                 Role::Client => 1,
@@ -581,6 +690,8 @@ impl Connection {
             last_peer_id: 0,
             active_local: 0,
             active_peer: 0,
+            reserved_local: 0,
+            reserved_remote: 0,
             send_window: i64::from(DEFAULT_WINDOW),
             recv_window: i64::from(DEFAULT_WINDOW),
             recv_unacked: 0,
@@ -601,20 +712,7 @@ impl Connection {
         if role == Role::Client {
             conn.out.extend_from_slice(PREFACE);
         }
-        let params = [
-            (setting::HEADER_TABLE_SIZE, s.header_table_size),
-            // We never accept server push (left for later), so clients always say so.
-            (setting::ENABLE_PUSH, 0),
-            (setting::MAX_CONCURRENT_STREAMS, s.max_concurrent_streams),
-            (setting::INITIAL_WINDOW_SIZE, s.initial_window_size),
-            (setting::MAX_FRAME_SIZE, s.max_frame_size),
-            (setting::MAX_HEADER_LIST_SIZE, s.max_header_list_size),
-        ];
-        // ENABLE_PUSH is the client's to send (§6.5.2).
-        let params: Vec<(u16, u32)> = params
-            .into_iter()
-            .filter(|(id, _)| role == Role::Client || *id != setting::ENABLE_PUSH)
-            .collect();
+        let params = advertised_settings(role, &s);
         let _ = frame::encode_settings(&mut conn.out, &params);
         conn.unacked_settings.push_back(s);
         conn.settings_deadline = now.checked_add(config.settings_timeout);
@@ -877,6 +975,7 @@ impl Connection {
                 } else {
                     self.block = Some(PendingBlock {
                         stream: stream_id,
+                        promised: None,
                         end_stream,
                         self_dependent,
                         block: fragment.to_vec(),
@@ -906,7 +1005,9 @@ impl Connection {
                 self.note_frame_size(fragment.len(), true);
                 self.check_tiny()?;
                 pending.block.extend_from_slice(fragment);
-                if end_headers {
+                if end_headers && let Some(promised) = pending.promised {
+                    self.on_push_promise(pending.stream, promised, &pending.block)
+                } else if end_headers {
                     self.on_header_block(
                         pending.stream,
                         pending.end_stream,
@@ -919,7 +1020,11 @@ impl Connection {
                 }
             }
             // RFC 7540 priorities are validated by the decoder and otherwise unused (§5.3.2).
-            Frame::Priority { .. } | Frame::PriorityUpdate { .. } | Frame::Unknown { .. } => Ok(()),
+            Frame::Priority { .. } | Frame::Unknown { .. } => Ok(()),
+            Frame::PriorityUpdate {
+                prioritized_id,
+                field_value,
+            } => self.on_priority_update(prioritized_id, field_value),
             Frame::RstStream {
                 stream_id,
                 error_code,
@@ -934,10 +1039,13 @@ impl Connection {
                 }
                 self.on_settings(params.iter())
             }
-            Frame::PushPromise { .. } => {
-                // Clients always send ENABLE_PUSH = 0 and servers never receive it (§8.4).
-                Err(conn_err(ErrorCode::PROTOCOL_ERROR, Reason::PushNotAllowed))
-            }
+            Frame::PushPromise {
+                stream_id,
+                end_headers,
+                promised_id,
+                fragment,
+                ..
+            } => self.on_push_promise_frame(stream_id, end_headers, promised_id, fragment),
             Frame::Ping { ack: false, data } => self.push_control(&Frame::Ping { ack: true, data }),
             Frame::Ping { ack: true, data } => {
                 self.on_ping_ack(data);
@@ -1050,6 +1158,10 @@ impl Connection {
             self.release_connection(flow_len);
             return self.on_closed_stream_frame(id);
         };
+        if matches!(stream.state, State::ReservedLocal | State::ReservedRemote) {
+            // §5.1: no DATA on a reserved stream.
+            return Err(conn_err(ErrorCode::PROTOCOL_ERROR, Reason::BadStreamState));
+        }
         if !stream.state.can_recv() || stream.recv_phase != RecvPhase::Body {
             let before_head = stream.recv_phase == RecvPhase::Head && stream.state.can_recv();
             self.release_connection(flow_len);
@@ -1168,6 +1280,11 @@ impl Connection {
         if self_dependent {
             return self.stream_error(id, ErrorCode::PROTOCOL_ERROR, Reason::SelfDependency);
         }
+        // A pushed response's HEADERS opens its reserved stream (§8.4.2).
+        if !self.accept_pushed_response(id)? {
+            return Ok(());
+        }
+        let connect_protocol = self.config.settings.enable_connect_protocol;
         let Some(stream) = self.streams.get_mut(&id.value()) else {
             return Ok(());
         };
@@ -1204,9 +1321,9 @@ impl Connection {
         // §8.1: trailers end the stream, and an informational response cannot.
         let ok = match (&valid, kind) {
             (Err(_), _) => false,
-            // RFC 8441 §4: `:protocol` only after we sent SETTINGS_ENABLE_CONNECT_PROTOCOL,
-            // which we never do yet.
-            (Ok(s), HeadersKind::Request) if s.has_protocol => false,
+            // RFC 8441 §3, §4: `:protocol` only after we sent SETTINGS_ENABLE_CONNECT_PROTOCOL
+            // (in our first SETTINGS, when configured).
+            (Ok(s), HeadersKind::Request) if s.has_protocol && !connect_protocol => false,
             (Ok(_), HeadersKind::Trailers) => end_stream,
             (Ok(_), HeadersKind::Informational(_)) => !end_stream,
             (Ok(s), _) => {
@@ -1225,6 +1342,7 @@ impl Connection {
             stream.content_length = summary.content_length;
             if kind == HeadersKind::Request {
                 stream.head_request = summary.is_head;
+                stream.priority = self.priorities.opened(id.value(), &headers);
             }
         }
         self.events.push_back(Event::Headers {
@@ -1259,6 +1377,7 @@ impl Connection {
 
     fn on_settings(&mut self, params: impl Iterator<Item = (u16, u32)>) -> Result<(), H2Error> {
         self.apply_peer_settings(params)?;
+        self.settings_frame_applied();
         self.push_control(&Frame::Settings {
             ack: true,
             params: frame::SettingsParams::EMPTY,
@@ -1301,13 +1420,27 @@ impl Connection {
                         stream.send_window = grown;
                         if delta > 0 && stream.queued() > 0 && !stream.scheduled {
                             stream.scheduled = true;
-                            self.send_order.push_back(sid);
+                            self.send_order.push(sid, stream.priority);
+                        }
+                        // A grown window is send capacity like a WINDOW_UPDATE's (h2spec
+                        // http2/6.9.2/1: a window raised from 0 by SETTINGS alone).
+                        if delta > 0 && stream.send_window > 0 && stream.state.can_send() {
+                            self.events.push_back(Event::SendCapacity {
+                                stream: StreamId::new(sid),
+                            });
                         }
                     }
                 }
                 setting::MAX_FRAME_SIZE => self.peer.max_frame_size = value,
                 setting::MAX_HEADER_LIST_SIZE => self.peer.max_header_list_size = value,
-                setting::ENABLE_CONNECT_PROTOCOL => self.peer.enable_connect_protocol = value == 1,
+                setting::ENABLE_CONNECT_PROTOCOL => {
+                    // RFC 8441 §3: never 0 after 1.
+                    if self.peer.enable_connect_protocol && value == 0 {
+                        return Err(conn_err(ErrorCode::PROTOCOL_ERROR, Reason::BadSettingValue));
+                    }
+                    self.peer.enable_connect_protocol = value == 1;
+                }
+                setting::NO_RFC7540_PRIORITIES => self.on_no_rfc7540_priorities(value)?,
                 _ => {}
             }
         }
@@ -1397,7 +1530,7 @@ impl Connection {
                     if stream.state.can_send() {
                         if stream.queued() > 0 && !stream.scheduled {
                             stream.scheduled = true;
-                            self.send_order.push_back(sid);
+                            self.send_order.push(sid, stream.priority);
                         }
                         self.events.push_back(Event::SendCapacity {
                             stream: StreamId::new(sid),
@@ -1413,6 +1546,10 @@ impl Connection {
         let Some(stream) = self.streams.get_mut(&id.value()) else {
             return Ok(());
         };
+        if stream.state == State::ReservedRemote {
+            // §5.1 reserved (remote): only HEADERS, RST_STREAM and PRIORITY may arrive.
+            return Err(conn_err(ErrorCode::PROTOCOL_ERROR, Reason::BadStreamState));
+        }
         let grown = stream.send_window + increment;
         if grown > i64::from(MAX_WINDOW_SIZE) {
             return self.stream_error(id, ErrorCode::FLOW_CONTROL_ERROR, Reason::WindowOverflow);
@@ -1421,7 +1558,7 @@ impl Connection {
         if stream.state.can_send() {
             if stream.queued() > 0 && !stream.scheduled {
                 stream.scheduled = true;
-                self.send_order.push_back(id.value());
+                self.send_order.push(id.value(), stream.priority);
             }
             self.events.push_back(Event::SendCapacity { stream: id });
         }
@@ -1501,7 +1638,11 @@ impl Connection {
 
     fn close_stream(&mut self, id: StreamId, by: ClosedBy) {
         if let Some(stream) = self.streams.remove(&id.value()) {
-            if self.is_peer_initiated(id) {
+            if stream.state == State::ReservedLocal {
+                self.reserved_local = self.reserved_local.saturating_sub(1);
+            } else if stream.state == State::ReservedRemote {
+                self.reserved_remote = self.reserved_remote.saturating_sub(1);
+            } else if self.is_peer_initiated(id) {
                 self.active_peer = self.active_peer.saturating_sub(1);
             } else {
                 self.active_local = self.active_local.saturating_sub(1);
@@ -1644,7 +1785,9 @@ impl Connection {
     }
 
     /// Client: opens a stream with a request head (pseudo-headers first). With `end_stream`
-    /// the request has no body.
+    /// the request has no body. An extended CONNECT (`:method: CONNECT` with `:protocol`,
+    /// `:scheme` and `:path`, RFC 8441 §4) needs the server's SETTINGS_ENABLE_CONNECT_PROTOCOL
+    /// first ([`UserError::ConnectProtocolDisabled`]); its stream then carries DATA both ways.
     pub fn send_request<'f, I>(
         &mut self,
         fields: I,
@@ -1669,6 +1812,9 @@ impl Connection {
         }
         let fields: Vec<Field<'f>> = fields.into_iter().map(Into::into).collect();
         let summary = check_fields(SectionKind::Request, &fields)?;
+        if summary.has_protocol && !self.peer.enable_connect_protocol {
+            return Err(UserError::ConnectProtocolDisabled);
+        }
         self.check_list_size(&fields)?;
         let id = StreamId::new(self.next_local_id);
         self.next_local_id += 2;
@@ -1679,6 +1825,7 @@ impl Connection {
         );
         stream.head_request = summary.is_head;
         stream.sent_final_head = true;
+        stream.priority = prio::request_priority(&fields);
         self.streams.insert(id.value(), stream);
         self.active_local += 1;
         self.encode_headers(id, &fields, end_stream);
@@ -1706,7 +1853,9 @@ impl Connection {
         let Some(s) = self.streams.get(&stream.value()) else {
             return Err(UserError::UnknownStream(stream));
         };
-        if !s.state.can_send() || s.send_end || s.send_trailers.is_some() {
+        // A promised stream (reserved (local)) opens with its response (§8.4.2).
+        let promised = s.state == State::ReservedLocal;
+        if !(s.state.can_send() || promised) || s.send_end || s.send_trailers.is_some() {
             return Err(UserError::InvalidState(stream));
         }
         if s.sent_final_head {
@@ -1728,6 +1877,9 @@ impl Connection {
         let informational = summary.status.is_some_and(|s| (100..200).contains(&s));
         if informational && end_stream {
             return Err(UserError::Malformed(Malformed::BadStatus));
+        }
+        if promised {
+            self.open_pushed_stream(stream)?;
         }
         if let Some(s) = self.streams.get_mut(&stream.value()) {
             s.sent_final_head = !informational;
@@ -1784,7 +1936,7 @@ impl Connection {
         }
         if (n > 0 || s.send_end) && !s.scheduled {
             s.scheduled = true;
-            self.send_order.push_back(stream.value());
+            self.send_order.push(stream.value(), s.priority);
         }
         Ok(rest)
     }
@@ -1946,7 +2098,7 @@ impl Connection {
         let mut tries = self.send_order.len();
         while tries > 0 {
             tries -= 1;
-            let id = self.send_order.pop_front()?;
+            let id = self.send_order.pop()?;
             let conn_window = self.send_window;
             let max_frame = self.peer.max_frame_size as usize;
             let Some(s) = self.streams.get_mut(&id) else {
@@ -2000,7 +2152,7 @@ impl Connection {
                     self.transition(StreamId::new(id), Transition::SendEndStream);
                 }
             } else {
-                self.send_order.push_back(id);
+                self.send_order.push(id, s.priority);
             }
             return Some(written);
         }

@@ -101,6 +101,9 @@ pub enum Reason {
     BadSettingValue,
     /// A stream depends on itself (§5.3.1).
     SelfDependency,
+    /// A PRIORITY_UPDATE RFC 9218 §7.1 forbids: received by a client, for an idle push
+    /// stream, or for more idle streams than SETTINGS_MAX_CONCURRENT_STREAMS allows.
+    BadPriorityUpdate,
     /// A WINDOW_UPDATE increment of 0 (§6.9).
     ZeroWindowIncrement,
     /// A window grew past 2^31 - 1 (§6.9.1).

@@ -47,6 +47,10 @@ pub enum Malformed {
     /// A pseudo-header in trailers (RFC 9113 §8.1).
     #[error("pseudo-header field in trailers")]
     PseudoInTrailers,
+    /// A promised (pushed) request whose method is not safe and cacheable, that has content,
+    /// or that lacks `:authority` (RFC 9113 §8.4, §8.4.1; RFC 9114 §4.6).
+    #[error("request cannot be pushed")]
+    NotPushable,
 }
 
 /// RFC 9110 §5.6.2 `tchar`, lowercase only (uppercase is rejected separately).
@@ -275,6 +279,31 @@ impl SectionChecker {
     }
 }
 
+/// Checks a promised request of server push (RFC 9113 §8.4, §8.4.1; RFC 9114 §4.6): a valid
+/// and complete request whose method is safe and cacheable (GET or HEAD: RFC 9110 §9.2.1 and
+/// §9.2.3), without content (`content-length` absent or 0) and with the `:authority` the
+/// server claims to be authoritative for. Whether it really is stays the application's call.
+pub fn check_promised_request<'a>(
+    fields: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+) -> Result<SectionSummary, Malformed> {
+    let mut checker = SectionChecker::new(SectionKind::Request);
+    let mut method_pushable = false;
+    let mut has_authority = false;
+    for (name, value) in fields {
+        checker.field(name, value)?;
+        match name {
+            b":method" => method_pushable = matches!(value, b"GET" | b"HEAD"),
+            b":authority" => has_authority = !value.is_empty(),
+            _ => {}
+        }
+    }
+    let summary = checker.finish()?;
+    if !method_pushable || !has_authority || summary.content_length.is_some_and(|n| n != 0) {
+        return Err(Malformed::NotPushable);
+    }
+    Ok(summary)
+}
+
 /// Checks a whole field section given as (name, value) pairs.
 pub fn check_section<'a>(
     kind: SectionKind,
@@ -347,6 +376,53 @@ mod tests {
             (":authority", "h"),
         ];
         assert!(req(&ext).unwrap().has_protocol);
+    }
+
+    #[test]
+    fn extended_connect_needs_scheme_and_path() {
+        // RFC 8441 §4: with :protocol, :scheme and :path are required (plain CONNECT forbids them).
+        let base = [
+            (":method", "CONNECT"),
+            (":protocol", "websocket"),
+            (":authority", "h"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut f = base.to_vec();
+            f.extend_from_slice(extra);
+            req(&f)
+        };
+        assert_eq!(with(&[(":path", "/")]), Err(Malformed::MissingPseudoHeader));
+        assert_eq!(
+            with(&[(":scheme", "https")]),
+            Err(Malformed::MissingPseudoHeader)
+        );
+        assert!(with(&[(":scheme", "https"), (":path", "/chat")]).is_ok());
+        // :protocol on anything but CONNECT is malformed.
+        let mut get = GET.to_vec();
+        get.push((":protocol", "websocket"));
+        assert_eq!(req(&get), Err(Malformed::BadPseudoHeader));
+    }
+
+    #[test]
+    fn promised_requests() {
+        let promised = |f: &[(&str, &str)]| {
+            check_promised_request(f.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())))
+        };
+        assert!(promised(&GET).is_ok());
+        let mut head = GET.to_vec();
+        head[0] = (":method", "HEAD");
+        assert!(promised(&head).unwrap().is_head);
+        let mut post = GET.to_vec();
+        post[0] = (":method", "POST");
+        assert_eq!(promised(&post), Err(Malformed::NotPushable));
+        let mut with_body = GET.to_vec();
+        with_body.push(("content-length", "5"));
+        assert_eq!(promised(&with_body), Err(Malformed::NotPushable));
+        with_body[4] = ("content-length", "0");
+        assert!(promised(&with_body).is_ok());
+        let no_authority = [GET[0], GET[1], GET[3]];
+        assert_eq!(promised(&no_authority), Err(Malformed::NotPushable));
+        assert_eq!(promised(&GET[..3]), Err(Malformed::MissingPseudoHeader));
     }
 
     #[test]

@@ -4,12 +4,15 @@
 //!   and an encoder into caller buffers, with §6's validation as typed [`H2Error`]s.
 //! - [`connection`]: [`Connection`], both roles: preface, SETTINGS and their ACK timeout, the
 //!   §5.1 stream states ([`stream`]), HPACK through `qpack-hpack`, message validation
-//!   ([`http_fields`], shared with HTTP/3), flow control, GOAWAY, and every known HTTP/2
-//!   denial-of-service class bounded by [`Limits`] (defaults like nghttp2's).
+//!   ([`http_fields`], shared with HTTP/3), flow control, GOAWAY, server push
+//!   ([`Connection::push_promise`], [`Event::PushPromise`], RFC 9113 §8.4), extended CONNECT
+//!   (RFC 8441, [`Config::with_connect_protocol`]: WebSocket over HTTP/2), and every known
+//!   HTTP/2 denial-of-service class bounded by [`Limits`] (defaults like nghttp2's).
+//! - [`priority`] and [`schedule`]: RFC 9218 extensible priorities — the `priority` field and
+//!   PRIORITY_UPDATE value (shared with HTTP/3), and the order in which streams' DATA is sent
+//!   (urgency, then incremental or not); see [`Connection::set_priority`] and
+//!   [`Connection::send_priority_update`].
 //! - [`fuzzing`]: the fuzz targets' entry points.
-//!
-//! Not yet: server push (clients always send SETTINGS_ENABLE_PUSH = 0), h2c Upgrade from
-//! HTTP/1.1, RFC 9218 scheduling (PRIORITY_UPDATE is parsed, then ignored), extended CONNECT.
 //!
 //! ```
 //! use h2_proto::{Config, Connection, Event, Field, HeadersKind};
@@ -57,6 +60,8 @@ pub mod error;
 pub mod frame;
 pub mod fuzzing;
 pub mod http_fields;
+pub mod priority;
+pub mod schedule;
 pub mod stream;
 
 pub use connection::{
@@ -64,4 +69,5 @@ pub use connection::{
 };
 pub use error::{ErrorCode, H2Error, Reason, Scope};
 pub use frame::{Frame, StreamId};
+pub use priority::Priority;
 pub use qpack_hpack::hpack::{Field, Header};

@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use h1_proto::sse::SseParser;
-use h1_proto::{Body, ClientConnection, Event, Field, Request};
+use h1_proto::{Body, ClientConnection, Event, Field, Request, ResponseHead};
 
 use crate::Failure;
 
@@ -60,6 +60,36 @@ fn escape_line(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).replace('\r', "\\r")
 }
 
+/// Writes `bytes` sent as one `>` line per line.
+pub fn write_sent(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    for line in bytes.split(|&b| b == b'\n') {
+        if !line.is_empty() {
+            writeln!(out, "> {}", escape_line(line))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a response head as `<` lines: status line, fields, blank line.
+pub fn write_head(out: &mut impl Write, head: &ResponseHead<'_>) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "< {} {} {}",
+        head.version,
+        head.status,
+        String::from_utf8_lossy(head.reason)
+    )?;
+    for field in head.fields.iter() {
+        writeln!(
+            out,
+            "< {}: {}",
+            field.name,
+            String::from_utf8_lossy(field.value)
+        )?;
+    }
+    writeln!(out, "<")
+}
+
 /// Fetches `url` and writes the trace to `out`.
 pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
     let target = Target::parse(url, "http")?;
@@ -80,11 +110,7 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
     let request = client.pending_transmit().to_vec();
     client.consume_transmit(request.len());
     stream.write_all(&request)?;
-    for line in request.split(|&b| b == b'\n') {
-        if !line.is_empty() {
-            writeln!(out, "> {}", escape_line(line))?;
-        }
-    }
+    write_sent(out, &request)?;
 
     let mut buf = vec![0u8; 16 * 1024];
     let mut received = 0usize;
@@ -94,22 +120,7 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
         loop {
             match client.poll_event() {
                 Ok(Some(Event::Informational(head) | Event::Response(head))) => {
-                    writeln!(
-                        out,
-                        "< {} {} {}",
-                        head.version,
-                        head.status,
-                        String::from_utf8_lossy(head.reason)
-                    )?;
-                    for field in head.fields.iter() {
-                        writeln!(
-                            out,
-                            "< {}: {}",
-                            field.name,
-                            String::from_utf8_lossy(field.value)
-                        )?;
-                    }
-                    writeln!(out, "<")?;
+                    write_head(out, &head)?;
                     let event_stream = head
                         .fields
                         .get("content-type")

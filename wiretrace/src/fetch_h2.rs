@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
 use std::time::Duration;
 
 use h2_proto::{Config, Connection as H2, Event, Field, HeadersKind, StreamId};
@@ -16,28 +17,63 @@ use crate::{Failure, clock};
 
 /// One request's answer.
 #[derive(Default)]
-struct Answer {
+pub struct Answer {
     path: String,
     status: Option<u16>,
     body: Vec<u8>,
     done: bool,
 }
 
-/// Fetches over HTTP/2 and writes the trace to `out`.
-pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
-    let target = Target::parse(url, "http")?;
-    let (authority, address) = (&target.authority, &target.address);
-    let paths: Vec<String> = if target.path == "/" {
+impl Answer {
+    /// The answer to a GET of `path`, still to come.
+    pub fn new(path: &str) -> Self {
+        Self {
+            path: path.to_string(),
+            ..Self::default()
+        }
+    }
+}
+
+/// The paths to GET: the URL's, or the articles' five parallel `/api/test?i=N` for `/`.
+pub fn paths(target: &Target) -> Vec<String> {
+    if target.path == "/" {
         (1..=5).map(|i| format!("/api/test?i={i}")).collect()
     } else {
         vec![target.path.clone()]
-    };
-    // Short reads let timers (the SETTINGS ACK timeout) fire while the server is quiet.
-    let mut stream = target.connect(Duration::from_millis(50))?;
+    }
+}
 
-    let mut h2 = H2::client(Config::default(), clock::now());
-    let mut answers: BTreeMap<StreamId, Answer> = BTreeMap::new();
-    for path in &paths {
+/// Fetches over HTTP/2 and writes the trace to `out`.
+pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
+    let target = Target::parse(url, "http")?;
+    // Short reads let timers (the SETTINGS ACK timeout) fire while the server is quiet.
+    let stream = target.connect(Duration::from_millis(50))?;
+    let h2 = H2::client(Config::default(), clock::now());
+    exchange(
+        h2,
+        stream,
+        &target,
+        &paths(&target),
+        BTreeMap::new(),
+        &[],
+        out,
+    )
+}
+
+/// Sends a GET of each of `paths` on `h2`, runs the connection until those and the requests
+/// already in `answers` (an upgrade's stream 1) are answered, then writes a summary and every
+/// frame each way. `early` holds HTTP/2 bytes already read from `stream`.
+pub fn exchange(
+    mut h2: H2,
+    mut stream: TcpStream,
+    target: &Target,
+    paths: &[String],
+    mut answers: BTreeMap<StreamId, Answer>,
+    early: &[u8],
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let (authority, address) = (&target.authority, &target.address);
+    for path in paths {
         let fields = [
             Field::new(b":method", b"GET"),
             Field::new(b":scheme", b"http"),
@@ -48,17 +84,13 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
         let id = h2
             .send_request(fields, true)
             .map_err(|e| Failure(format!("request {path}: {e}")))?;
-        answers.insert(
-            id,
-            Answer {
-                path: path.clone(),
-                ..Answer::default()
-            },
-        );
+        answers.insert(id, Answer::new(path));
     }
 
     let mut sent = Vec::new();
-    let mut received = Vec::new();
+    let mut received = early.to_vec();
+    h2.handle_input(early, clock::now())
+        .map_err(|e| Failure(format!("connection: {e}")))?;
     let mut buf = vec![0u8; 64 * 1024];
     let deadline = clock::now() + Duration::from_secs(30);
     let mut shutting_down = false;

@@ -5,6 +5,7 @@ mod decode;
 mod demo;
 mod fetch;
 mod fetch_h2;
+mod fetch_h2_upgrade;
 mod input;
 mod routes;
 mod serve;
@@ -48,6 +49,10 @@ enum Command {
         /// `/api/test` requests on one connection.
         #[arg(long)]
         http2: bool,
+        /// HTTP/2 by HTTP/1.1 Upgrade (h2c, RFC 7540 §3.2): the first request goes out as
+        /// HTTP/1.1 asking for `Upgrade: h2c`; after the 101 the rest follow on HTTP/2.
+        #[arg(long, conflicts_with = "http2")]
+        http2_upgrade: bool,
     },
     /// Run the articles' experiments end to end on loopback, showing every frame.
     Demo,
@@ -73,8 +78,15 @@ fn main() -> ExitCode {
             drop(out);
             serve::run(listen, quiet)
         }
-        Command::Fetch { url, http2: true } => fetch_h2::run(&url, &mut out),
-        Command::Fetch { url, http2: false } => fetch(&url, &mut out),
+        Command::Fetch {
+            url,
+            http2_upgrade: true,
+            ..
+        } => fetch_h2_upgrade::run(&url, &mut out),
+        Command::Fetch {
+            url, http2: true, ..
+        } => fetch_h2::run(&url, &mut out),
+        Command::Fetch { url, .. } => fetch(&url, &mut out),
         Command::Demo => demo::run(&mut out),
     };
     match result {

@@ -142,7 +142,8 @@ impl ClientHandshake {
     }
 
     /// The WebSocket fields of the request. The HTTP layer adds the method (`GET`, or `CONNECT`
-    /// with `:protocol: websocket`), the target and `Host`/`:authority`.
+    /// with `:protocol: websocket`), the target and `Host`/`:authority`. Over extended CONNECT
+    /// the names are lowercase, as HTTP/2 and HTTP/3 require (RFC 9113 §8.2.1, RFC 9114 §4.2).
     pub fn request_fields(&self) -> Vec<Field> {
         let mut fields = Vec::new();
         if self.transport == Transport::Http1Upgrade {
@@ -157,6 +158,7 @@ impl ClientHandshake {
         if let Some(deflate) = &self.deflate {
             fields.push(("Sec-WebSocket-Extensions".into(), deflate.offer()));
         }
+        lowercase_for(self.transport, &mut fields);
         fields
     }
 
@@ -280,6 +282,13 @@ impl ServerHandshake {
                 if method != "CONNECT" {
                     return Err(HandshakeError::Method);
                 }
+                // RFC 8441 §5: `:protocol` names websocket (checked here too when the HTTP
+                // layer passes its pseudo-header fields along).
+                if let Some(protocol) = single(fields, ":protocol")
+                    && !protocol.eq_ignore_ascii_case(b"websocket")
+                {
+                    return Err(HandshakeError::Field(":protocol"));
+                }
             }
         }
         match single(fields, "sec-websocket-version") {
@@ -331,11 +340,21 @@ impl ServerHandshake {
             Transport::Http1Upgrade => 101,
             Transport::ExtendedConnect => 200,
         };
+        lowercase_for(transport, &mut response);
         Ok(Accepted {
             status,
             fields: response,
             negotiated,
         })
+    }
+}
+
+/// Lowercases field names for HTTP/2 and HTTP/3 (RFC 9113 §8.2.1, RFC 9114 §4.2).
+fn lowercase_for(transport: Transport, fields: &mut [Field]) {
+    if transport == Transport::ExtendedConnect {
+        for (name, _) in fields {
+            name.make_ascii_lowercase();
+        }
     }
 }
 
@@ -529,17 +548,49 @@ mod tests {
 
     #[test]
     fn extended_connect_has_no_key_or_accept() {
-        let client = ClientHandshake::new([7; 16]).transport(Transport::ExtendedConnect);
-        let req = client.request_fields();
-        assert!(
-            req.iter()
-                .all(|(n, _)| n != "Sec-WebSocket-Key" && n != "Upgrade")
-        );
-        let accepted = ServerHandshake::new()
+        let client = ClientHandshake::new([7; 16])
             .transport(Transport::ExtendedConnect)
-            .accept("CONNECT", &req)
-            .unwrap();
+            .protocols(&["chat"]);
+        let req = client.request_fields();
+        assert!(req.iter().all(|(n, _)| {
+            !n.eq_ignore_ascii_case("Sec-WebSocket-Key") && !n.eq_ignore_ascii_case("Upgrade")
+        }));
+        // RFC 9113 §8.2.1: lowercase names only over HTTP/2 (and HTTP/3).
+        assert!(req.iter().all(|(n, _)| *n == n.to_ascii_lowercase()));
+        assert!(req.contains(&("sec-websocket-version".into(), "13".into())));
+        let server = ServerHandshake::new()
+            .transport(Transport::ExtendedConnect)
+            .protocols(&["chat"]);
+        let accepted = server.accept("CONNECT", &req).unwrap();
         assert_eq!(accepted.status, 200);
-        assert!(client.verify_response(200, &accepted.fields).is_ok());
+        assert!(
+            accepted
+                .fields
+                .iter()
+                .all(|(n, _)| *n == n.to_ascii_lowercase() && n != "sec-websocket-accept")
+        );
+        assert_eq!(
+            client
+                .verify_response(200, &accepted.fields)
+                .unwrap()
+                .protocol
+                .as_deref(),
+            Some("chat")
+        );
+        // RFC 8441 §5: a 200, and `:protocol: websocket` when the HTTP layer passes it on.
+        assert_eq!(
+            client.verify_response(101, &accepted.fields),
+            Err(HandshakeError::Status(101))
+        );
+        let mut other = req.clone();
+        other.push((":protocol".into(), "connect-udp".into()));
+        assert_eq!(
+            server.accept("CONNECT", &other),
+            Err(HandshakeError::Field(":protocol"))
+        );
+        other.pop();
+        other.push((":protocol".into(), "websocket".into()));
+        assert!(server.accept("CONNECT", &other).is_ok());
+        assert_eq!(server.accept("GET", &req), Err(HandshakeError::Method));
     }
 }
