@@ -76,6 +76,13 @@ pub fn run(out: &mut impl Write) -> Result<(), Failure> {
     )?;
     writeln!(out)?;
     ws::fetch(&format!("ws://{address}/echo"), out)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "== The same WebSocket echo over an HTTP/2 stream (extended CONNECT, RFC 8441)"
+    )?;
+    writeln!(out)?;
+    ws::fetch_h2(&format!("ws://{address}/echo"), out)?;
 
     writeln!(out)?;
     writeln!(out, "== Still to come")?;

@@ -46,7 +46,8 @@ enum Command {
         /// An http:// or ws:// URL.
         url: String,
         /// HTTP/2 over cleartext with prior knowledge; without a path, five parallel
-        /// `/api/test` requests on one connection.
+        /// `/api/test` requests on one connection; a ws:// URL runs WebSocket over an
+        /// extended CONNECT stream (RFC 8441).
         #[arg(long)]
         http2: bool,
         /// HTTP/2 by HTTP/1.1 Upgrade (h2c, RFC 7540 §3.2): the first request goes out as
@@ -83,6 +84,9 @@ fn main() -> ExitCode {
             http2_upgrade: true,
             ..
         } => fetch_h2_upgrade::run(&url, &mut out),
+        Command::Fetch {
+            url, http2: true, ..
+        } if url.starts_with("ws://") => ws::fetch_h2(&url, &mut out),
         Command::Fetch {
             url, http2: true, ..
         } => fetch_h2::run(&url, &mut out),

@@ -228,7 +228,7 @@ pub fn serve_h1(mut stream: TcpStream, connection: &Connection) -> io::Result<()
                 Ok(Some(Event::EndOfMessage)) if h2c_settings.is_some() => {
                     let settings = h2c_settings.take().unwrap_or_default();
                     match h2_proto::Connection::server_upgrade(
-                        h2_proto::Config::default(),
+                        crate::serve_h2::config(),
                         crate::clock::now(),
                         &settings,
                     ) {

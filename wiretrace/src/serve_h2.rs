@@ -1,6 +1,7 @@
 //! HTTP/2 over cleartext TCP behind `wiretrace serve`, with prior knowledge (RFC 9113 §3.3) or
-//! after an HTTP/1.1 `Upgrade: h2c` (RFC 7540 §3.2): the same routes as HTTP/1.1, on h2-proto. The server-sent event stream is written whole, as
-//! soon as it is asked for (the HTTP/1.1 side paces it instead).
+//! after an HTTP/1.1 `Upgrade: h2c` (RFC 7540 §3.2): the same routes as HTTP/1.1, on h2-proto.
+//! The server-sent event stream is written whole, as soon as it is asked for (the HTTP/1.1 side
+//! paces it instead). A WebSocket extended CONNECT (RFC 8441) on any path gets the echo.
 
 use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
@@ -8,10 +9,12 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use h2_proto::{Config, Connection as H2, Event, Field, HeadersKind, StreamId};
+use ws_proto::{ServerHandshake, Transport};
 
 use crate::clock;
 use crate::routes::{self, Reply};
 use crate::serve::Connection;
+use crate::ws::{Echo, deflate_config};
 
 /// The client connection preface (RFC 9113 §3.4), enough of it to recognise h2c.
 pub const PREFACE_START: &[u8] = b"PRI * HTTP/2.0\r\n";
@@ -28,9 +31,21 @@ pub struct Incoming {
     pub body_len: usize,
 }
 
+/// The server's HTTP/2 settings: defaults, plus extended CONNECT for WebSocket (RFC 8441 §3).
+pub fn config() -> Config {
+    Config::default().with_connect_protocol(true)
+}
+
+/// Bytes waiting for the send windows, and whether the stream ends after them.
+#[derive(Default)]
+struct Outgoing {
+    bytes: Vec<u8>,
+    end_stream: bool,
+}
+
 /// Serves one h2c prior-knowledge connection to its end.
 pub fn serve_h2(stream: TcpStream, connection: &Connection) -> io::Result<()> {
-    let h2 = H2::server(Config::default(), clock::now());
+    let h2 = H2::server(config(), clock::now());
     run(stream, connection, h2, &[], None)
 }
 
@@ -57,8 +72,10 @@ fn run(
     // Short reads let timers (the SETTINGS ACK timeout) fire while the peer is quiet.
     stream.set_read_timeout(Some(Duration::from_millis(50)))?;
     let mut incoming: HashMap<StreamId, Incoming> = HashMap::new();
-    // Response bodies not yet accepted by the send windows.
-    let mut unsent: HashMap<StreamId, Vec<u8>> = HashMap::new();
+    // Response bodies and echoes not yet accepted by the send windows.
+    let mut unsent: HashMap<StreamId, Outgoing> = HashMap::new();
+    // WebSocket echoes on extended CONNECT streams.
+    let mut tunnels: HashMap<StreamId, Echo> = HashMap::new();
     if let Some(request) = upgrade_request {
         respond(&mut h2, StreamId::new(1), &request, connection, &mut unsent);
     }
@@ -96,7 +113,13 @@ fn run(
                         path: pseudo(b":path"),
                         body_len: 0,
                     };
-                    if end_stream {
+                    if request.method == "CONNECT" {
+                        let fields: Vec<(&[u8], &[u8])> = headers
+                            .iter()
+                            .map(|h| (h.name.as_slice(), h.value.as_slice()))
+                            .collect();
+                        open_tunnel(&mut h2, id, &request, &fields, connection, &mut tunnels);
+                    } else if end_stream {
                         respond(&mut h2, id, &request, connection, &mut unsent);
                     } else {
                         incoming.insert(id, request);
@@ -107,6 +130,16 @@ fn run(
                     data,
                     end_stream,
                 } => {
+                    if let Some(echo) = tunnels.get_mut(&id) {
+                        let outgoing = unsent.entry(id).or_default();
+                        let result = echo.feed(&data, &mut outgoing.bytes, connection);
+                        if result.is_err() || echo.is_closed() || end_stream {
+                            tunnels.remove(&id);
+                            outgoing.end_stream = true;
+                        }
+                        offer(&mut h2, id, &mut unsent);
+                        continue;
+                    }
                     if let Some(request) = incoming.get_mut(&id) {
                         request.body_len += data.len();
                     }
@@ -128,6 +161,7 @@ fn run(
                 Event::StreamReset { stream: id, .. } => {
                     incoming.remove(&id);
                     unsent.remove(&id);
+                    tunnels.remove(&id);
                 }
                 Event::ConnectionError(e) => connection
                     .shared
@@ -167,7 +201,7 @@ fn respond(
     id: StreamId,
     request: &Incoming,
     connection: &Connection,
-    unsent: &mut HashMap<StreamId, Vec<u8>>,
+    unsent: &mut HashMap<StreamId, Outgoing>,
 ) {
     let (status, content_type, body) = match routes::route(
         &request.method,
@@ -200,21 +234,91 @@ fn respond(
     if h2.send_headers(id, fields, head_only).is_err() || head_only {
         return;
     }
-    unsent.insert(id, body);
+    unsent.insert(
+        id,
+        Outgoing {
+            bytes: body,
+            end_stream: true,
+        },
+    );
     offer(h2, id, unsent);
 }
 
-/// Offers what is left of a response body to the send windows.
-fn offer(h2: &mut H2, id: StreamId, unsent: &mut HashMap<StreamId, Vec<u8>>) {
-    let Some(body) = unsent.get_mut(&id) else {
+/// Answers a WebSocket extended CONNECT (RFC 8441 §4–§5): 200 and the echo, or 400.
+fn open_tunnel(
+    h2: &mut H2,
+    id: StreamId,
+    request: &Incoming,
+    fields: &[(&[u8], &[u8])],
+    connection: &Connection,
+    tunnels: &mut HashMap<StreamId, Echo>,
+) {
+    let accepted = ServerHandshake::new()
+        .transport(Transport::ExtendedConnect)
+        .deflate(deflate_config())
+        .accept("CONNECT", fields);
+    let echo = accepted
+        .as_ref()
+        .map_err(ToString::to_string)
+        .and_then(|a| {
+            Echo::new(a)
+                .map_err(|e| e.to_string())
+                .map(|echo| (a, echo))
+        });
+    match echo {
+        Ok((accepted, echo)) => {
+            connection.shared.log(&format!(
+                "conn={} req={} CONNECT {} HTTP/2 stream={} -> 200, WebSocket{}",
+                connection.id,
+                request.id,
+                request.path,
+                id,
+                if accepted.negotiated.deflate.is_some() {
+                    " (permessage-deflate)"
+                } else {
+                    ""
+                }
+            ));
+            let status = accepted.status.to_string();
+            let fields = [Field::new(b":status", status.as_bytes())]
+                .into_iter()
+                .chain(
+                    accepted
+                        .fields
+                        .iter()
+                        .map(|(n, v)| Field::new(n.as_bytes(), v.as_bytes())),
+                );
+            if h2.send_headers(id, fields, false).is_ok() {
+                tunnels.insert(id, echo);
+            }
+        }
+        Err(e) => {
+            connection.shared.log(&format!(
+                "conn={} req={} CONNECT {} HTTP/2 stream={} -> 400 ({e})",
+                connection.id, request.id, request.path, id
+            ));
+            let _ = h2.send_headers(id, [Field::new(b":status", b"400")], true);
+        }
+    }
+}
+
+/// Offers what waits for stream `id` to the send windows.
+fn offer(h2: &mut H2, id: StreamId, unsent: &mut HashMap<StreamId, Outgoing>) {
+    let Some(outgoing) = unsent.get_mut(&id) else {
         return;
     };
-    match h2.send_data(id, body, true) {
-        Ok(taken) if taken == body.len() => {
-            unsent.remove(&id);
+    if outgoing.bytes.is_empty() && !outgoing.end_stream {
+        return;
+    }
+    match h2.send_data(id, &outgoing.bytes, outgoing.end_stream) {
+        Ok(taken) if taken == outgoing.bytes.len() => {
+            outgoing.bytes.clear();
+            if outgoing.end_stream {
+                unsent.remove(&id);
+            }
         }
         Ok(taken) => {
-            body.drain(..taken);
+            outgoing.bytes.drain(..taken);
         }
         Err(_) => {
             unsent.remove(&id);

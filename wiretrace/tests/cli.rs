@@ -95,4 +95,18 @@ fn demo_runs_and_shows_the_rfc_samples() {
     let text = stdout(&out);
     assert!(text.contains("151288809941952652"));
     assert!(text.contains("15293"));
+    // The WebSocket echo runs twice: upgraded from HTTP/1.1, and over an HTTP/2 stream.
+    assert!(
+        text.contains("< HTTP/1.1 101 Switching Protocols"),
+        "{text}"
+    );
+    assert!(
+        text.contains(":method: CONNECT | :protocol: websocket"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("* echo text: \"Hello, wiretrace!\"").count(),
+        2,
+        "{text}"
+    );
 }
