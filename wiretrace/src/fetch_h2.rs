@@ -5,14 +5,15 @@
 //! `/api/test?i=N` requests on one connection.
 
 use std::collections::BTreeMap;
-use std::io::{ErrorKind, Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use h2_proto::{Config, Connection as H2, Event, Field, HeadersKind, StreamId};
+use h2_proto::{Config, Connection as H2, Event, Field, H2Error, HeadersKind, StreamId};
 
 use crate::decode::h2::frames;
 use crate::fetch::Target;
+use crate::h2_link::{Link, Received};
 use crate::{Failure, clock};
 
 /// One request's answer.
@@ -46,8 +47,8 @@ pub fn paths(target: &Target) -> Vec<String> {
 /// Fetches over HTTP/2 and writes the trace to `out`.
 pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
     let target = Target::parse(url, "http")?;
-    // Short reads let timers (the SETTINGS ACK timeout) fire while the server is quiet.
-    let stream = target.connect(Duration::from_millis(50))?;
+    // The link below sets the short reads it needs.
+    let stream = target.connect(Duration::from_secs(30))?;
     let h2 = H2::client(Config::default(), clock::now());
     exchange(
         h2,
@@ -64,8 +65,8 @@ pub fn run(url: &str, out: &mut impl Write) -> Result<(), Failure> {
 /// already in `answers` (an upgrade's stream 1) are answered, then writes a summary and every
 /// frame each way. `early` holds HTTP/2 bytes already read from `stream`.
 pub fn exchange(
-    mut h2: H2,
-    mut stream: TcpStream,
+    h2: H2,
+    stream: TcpStream,
     target: &Target,
     paths: &[String],
     mut answers: BTreeMap<StreamId, Answer>,
@@ -73,6 +74,8 @@ pub fn exchange(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let (authority, address) = (&target.authority, &target.address);
+    let mut link = Link::new(h2, stream, true)?;
+    let h2 = &mut link.h2;
     for path in paths {
         let fields = [
             Field::new(b":method", b"GET"),
@@ -87,21 +90,16 @@ pub fn exchange(
         answers.insert(id, Answer::new(path));
     }
 
-    let mut sent = Vec::new();
-    let mut received = early.to_vec();
-    h2.handle_input(early, clock::now())
-        .map_err(|e| Failure(format!("connection: {e}")))?;
-    let mut buf = vec![0u8; 64 * 1024];
+    let connection_error = |e: H2Error| Failure(format!("connection: {e}"));
+    link.feed(early).map_err(connection_error)?;
     let deadline = clock::now() + Duration::from_secs(30);
     let mut shutting_down = false;
     loop {
-        let now = clock::now();
+        let now = link.tick();
         if now > deadline {
             return Err(Failure("no complete answer within 30 s".into()));
         }
-        if h2.poll_timeout().is_some_and(|t| t <= now) {
-            h2.handle_timeout(now);
-        }
+        let h2 = &mut link.h2;
         while let Some(event) = h2.poll_event() {
             match event {
                 Event::Headers {
@@ -148,26 +146,14 @@ pub fn exchange(
             let _ = h2.shutdown();
             shutting_down = true;
         }
-        loop {
-            let n = h2.poll_transmit(now, &mut buf);
-            if n == 0 {
-                break;
-            }
-            stream.write_all(&buf[..n])?;
-            sent.extend_from_slice(&buf[..n]);
-        }
+        link.flush(now)?;
         if shutting_down {
             break;
         }
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                received.extend_from_slice(&buf[..n]);
-                h2.handle_input(&buf[..n], clock::now())
-                    .map_err(|e| Failure(format!("connection: {e}")))?;
-            }
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(e) => return Err(e.into()),
+        match link.receive()? {
+            Received::Closed => break,
+            Received::Quiet => {}
+            Received::Fed(fed) => fed.map_err(connection_error)?,
         }
     }
 
@@ -189,9 +175,9 @@ pub fn exchange(
         )?;
     }
     writeln!(out)?;
-    frames(&sent, false, out)?;
+    frames(&link.sent, false, out)?;
     writeln!(out)?;
-    frames(&received, true, out)?;
+    frames(&link.received, true, out)?;
     if answers.values().any(|a| a.status.is_none()) {
         return Err(Failure("a request got no response".into()));
     }

@@ -6,6 +6,7 @@ mod demo;
 mod fetch;
 mod fetch_h2;
 mod fetch_h2_upgrade;
+mod h2_link;
 mod input;
 mod routes;
 mod serve;

@@ -4,14 +4,14 @@
 //! paces it instead). A WebSocket extended CONNECT (RFC 8441) on any path gets the echo.
 
 use std::collections::HashMap;
-use std::io::{self, ErrorKind, Read, Write};
+use std::io;
 use std::net::TcpStream;
-use std::time::Duration;
 
-use h2_proto::{Config, Connection as H2, Event, Field, HeadersKind, StreamId};
+use h2_proto::{Config, Connection as H2, Event, Field, H2Error, HeadersKind, StreamId};
 use ws_proto::{ServerHandshake, Transport};
 
 use crate::clock;
+use crate::h2_link::{Link, Received};
 use crate::routes::{self, Reply};
 use crate::serve::Connection;
 use crate::ws::{Echo, deflate_config};
@@ -63,14 +63,12 @@ pub fn serve_upgraded(
 }
 
 fn run(
-    mut stream: TcpStream,
+    stream: TcpStream,
     connection: &Connection,
     mut h2: H2,
     rest: &[u8],
     upgrade_request: Option<Incoming>,
 ) -> io::Result<()> {
-    // Short reads let timers (the SETTINGS ACK timeout) fire while the peer is quiet.
-    stream.set_read_timeout(Some(Duration::from_millis(50)))?;
     let mut incoming: HashMap<StreamId, Incoming> = HashMap::new();
     // Response bodies and echoes not yet accepted by the send windows.
     let mut unsent: HashMap<StreamId, Outgoing> = HashMap::new();
@@ -79,19 +77,20 @@ fn run(
     if let Some(request) = upgrade_request {
         respond(&mut h2, StreamId::new(1), &request, connection, &mut unsent);
     }
-    if !rest.is_empty()
-        && let Err(e) = h2.handle_input(rest, clock::now())
-    {
+    let log_error = |e: H2Error| {
         connection
             .shared
-            .log(&format!("conn={} h2 error: {e}", connection.id));
+            .log(&format!("conn={} h2 error: {e}", connection.id))
+    };
+    let mut link = Link::new(h2, stream, false)?;
+    if !rest.is_empty()
+        && let Err(e) = link.feed(rest)
+    {
+        log_error(e);
     }
-    let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let now = clock::now();
-        if h2.poll_timeout().is_some_and(|t| t <= now) {
-            h2.handle_timeout(now);
-        }
+        let now = link.tick();
+        let h2 = &mut link.h2;
         while let Some(event) = h2.poll_event() {
             match event {
                 Event::Headers {
@@ -118,9 +117,9 @@ fn run(
                             .iter()
                             .map(|h| (h.name.as_slice(), h.value.as_slice()))
                             .collect();
-                        open_tunnel(&mut h2, id, &request, &fields, connection, &mut tunnels);
+                        open_tunnel(h2, id, &request, &fields, connection, &mut tunnels);
                     } else if end_stream {
-                        respond(&mut h2, id, &request, connection, &mut unsent);
+                        respond(h2, id, &request, connection, &mut unsent);
                     } else {
                         incoming.insert(id, request);
                     }
@@ -137,14 +136,14 @@ fn run(
                             tunnels.remove(&id);
                             outgoing.end_stream = true;
                         }
-                        offer(&mut h2, id, &mut unsent);
+                        offer(h2, id, &mut unsent);
                         continue;
                     }
                     if let Some(request) = incoming.get_mut(&id) {
                         request.body_len += data.len();
                     }
                     if end_stream && let Some(request) = incoming.remove(&id) {
-                        respond(&mut h2, id, &request, connection, &mut unsent);
+                        respond(h2, id, &request, connection, &mut unsent);
                     }
                 }
                 Event::Headers {
@@ -154,10 +153,10 @@ fn run(
                 } => {
                     // Request trailers end the request.
                     if let Some(request) = incoming.remove(&id) {
-                        respond(&mut h2, id, &request, connection, &mut unsent);
+                        respond(h2, id, &request, connection, &mut unsent);
                     }
                 }
-                Event::SendCapacity { stream: id } => offer(&mut h2, id, &mut unsent),
+                Event::SendCapacity { stream: id } => offer(h2, id, &mut unsent),
                 Event::StreamReset { stream: id, .. } => {
                     incoming.remove(&id);
                     unsent.remove(&id);
@@ -169,28 +168,15 @@ fn run(
                 _ => {}
             }
         }
-        loop {
-            let n = h2.poll_transmit(now, &mut buf);
-            if n == 0 {
-                break;
-            }
-            stream.write_all(&buf[..n])?;
-        }
-        if h2.is_finished() {
+        link.flush(now)?;
+        if link.h2.is_finished() {
             return Ok(());
         }
-        match stream.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => {
-                if let Err(e) = h2.handle_input(&buf[..n], clock::now()) {
-                    // The GOAWAY is queued: the next turn sends it, then `is_finished`.
-                    connection
-                        .shared
-                        .log(&format!("conn={} h2 error: {e}", connection.id));
-                }
-            }
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(e) => return Err(e),
+        match link.receive()? {
+            Received::Closed => return Ok(()),
+            Received::Quiet | Received::Fed(Ok(())) => {}
+            // The GOAWAY is queued: the next turn sends it, then `is_finished`.
+            Received::Fed(Err(e)) => log_error(e),
         }
     }
 }

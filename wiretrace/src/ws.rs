@@ -3,7 +3,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -19,6 +19,7 @@ use ws_proto::{
 use crate::decode::h2::frames as h2_frames;
 use crate::decode::ws::{Sender, frames};
 use crate::fetch::Target;
+use crate::h2_link::{Link, Received};
 use crate::serve;
 use crate::{Failure, clock};
 
@@ -287,28 +288,23 @@ pub fn fetch(url: &str, out: &mut impl Write) -> Result<(), Failure> {
 /// HTTP/2 frame that carried them.
 pub fn fetch_h2(url: &str, out: &mut impl Write) -> Result<(), Failure> {
     let target = Target::parse(url, "ws")?;
-    // Short reads let timers (the SETTINGS ACK timeout) fire while the server is quiet.
-    let mut stream = target.connect(Duration::from_millis(50))?;
-    let mut h2 = H2::client(H2Config::default(), clock::now());
+    let stream = target.connect(Duration::from_secs(30))?;
+    let mut link = Link::new(H2::client(H2Config::default(), clock::now()), stream, true)?;
     let handshake = ClientHandshake::new(nonce())
         .transport(Transport::ExtendedConnect)
         .deflate(deflate_config());
 
-    let (mut h2_sent, mut h2_received) = (Vec::new(), Vec::new());
     let (mut ws_received, mut ws_input) = (Vec::new(), Vec::new());
     let mut tunnel: Option<StreamId> = None;
     let mut ws: Option<Connection> = None;
     let mut finished = false;
-    let mut buf = vec![0u8; 64 * 1024];
     let deadline = clock::now() + Duration::from_secs(30);
     while !finished {
-        let now = clock::now();
+        let now = link.tick();
         if now > deadline {
             return Err(Failure("no close handshake within 30 s".into()));
         }
-        if h2.poll_timeout().is_some_and(|t| t <= now) {
-            h2.handle_timeout(now);
-        }
+        let h2 = &mut link.h2;
         while let Some(event) = h2.poll_event() {
             match event {
                 H2Event::PeerSettings(settings) if tunnel.is_none() => {
@@ -402,33 +398,21 @@ pub fn fetch_h2(url: &str, out: &mut impl Write) -> Result<(), Failure> {
                 _ => {}
             }
         }
-        loop {
-            let n = h2.poll_transmit(now, &mut buf);
-            if n == 0 {
-                break;
-            }
-            stream.write_all(&buf[..n])?;
-            h2_sent.extend_from_slice(&buf[..n]);
-        }
+        link.flush(now)?;
         if finished {
             break;
         }
-        match stream.read(&mut buf) {
-            Ok(0) => return Err(Failure("the server closed the connection".into())),
-            Ok(n) => {
-                h2_received.extend_from_slice(&buf[..n]);
-                h2.handle_input(&buf[..n], clock::now())
-                    .map_err(|e| Failure(format!("connection: {e}")))?;
-            }
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(e) => return Err(e.into()),
+        match link.receive()? {
+            Received::Closed => return Err(Failure("the server closed the connection".into())),
+            Received::Quiet => {}
+            Received::Fed(fed) => fed.map_err(|e| Failure(format!("connection: {e}")))?,
         }
     }
     writeln!(out, "* received {} byte(s):", ws_received.len())?;
     frames(&ws_received, Some(Sender::Server), out)?;
     writeln!(out)?;
-    h2_frames(&h2_sent, false, out)?;
+    h2_frames(&link.sent, false, out)?;
     writeln!(out)?;
-    h2_frames(&h2_received, true, out)?;
+    h2_frames(&link.received, true, out)?;
     Ok(())
 }
