@@ -2,11 +2,19 @@
 //! messages, `ws-proto` against tungstenite and fastwebsockets on the same bytes, and the
 //! unmasking loop alone against fastwebsockets'.
 //!
-//! Decoding is server-side (masked client frames in, whole messages out): `ws-decode` uses
-//! ws-proto's zero-copy `handle_input_in_place` (payloads borrowed from the read buffer, as
-//! tungstenite's and fastwebsockets' are shared slices of theirs), `ws-decode-owned` the
-//! owned events of `handle_input` (one allocation per message); encoding is client-side (messages in, masked frames appended to a buffer). Each
-//! side starts a fresh connection per batch, so per-connection set-up is measured too.
+//! Decoding is server-side (masked client frames in, whole messages out), every side reading
+//! its input `READ_CHUNK` bytes at a time into its read buffer, as from a socket:
+//! - `ws-decode`: ws-proto's zero-copy `handle_input_in_place` (unmasked in the read buffer,
+//!   payloads borrowed from it, as tungstenite's and fastwebsockets' are shared slices of
+//!   theirs);
+//! - `ws-decode-lent`: `handle_input` + `poll_event_ref` (copied and unmasked into the
+//!   connection's receive buffer, lent from there);
+//! - `ws-decode-owned`: `handle_input` + `poll_event` (one `Vec` per message, owned by the
+//!   caller).
+//!
+//! Encoding is client-side (messages in, masked frames out to a sink that drops them), every
+//! side formatting each frame into its output buffer and handing it to the sink. Each side
+//! starts a fresh connection per batch, so per-connection set-up is measured too.
 
 use std::future::Future;
 use std::io::{Read, Write};
@@ -14,7 +22,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use crate::{Comparison, Lcg, race};
-use ws_proto::{Config, Connection, Event};
+use ws_proto::{Config, Connection, Event, EventRef, FrameHeader};
 
 /// A fixed masking key for every side, so all produce the same bytes.
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
@@ -55,57 +63,112 @@ pub fn client_frames(payload: &[u8], count: usize) -> Vec<u8> {
     out
 }
 
+/// Bytes per read from the "socket": tungstenite's default read buffer size, which is what
+/// `Replay` hands tungstenite per read (fastwebsockets reads at most its buffer's spare room).
+/// Ours reads the same, so every side decodes from cache-sized pieces, as from a real socket.
+pub const READ_CHUNK: usize = 128 << 10;
+
 /// Decodes every message of `input` with ws-proto the zero-copy way: the bytes are read into
 /// the caller's buffer (as from a socket; the peers copy into their read buffers too) and
-/// unmasked there, each message borrowed from it.
+/// unmasked there, each message borrowed from it. Reads are `READ_CHUNK` into an emptied buffer,
+/// except when a frame is cut by the end of the last read: then just the bytes it still lacks
+/// (its header says how many) are read right behind it, so nothing is ever moved (as
+/// tungstenite's split-off read buffer and fastwebsockets' reserve-and-read do).
 pub fn decode_ours(input: &[u8], buf: &mut Vec<u8>) -> u64 {
-    buf.clear();
-    buf.extend_from_slice(input);
     let mut conn = Connection::server(Config::default());
     let mut total = 0u64;
+    let mut src = input;
     let mut pos = 0;
-    while pos < buf.len() {
-        match conn
-            .handle_input_in_place(&mut buf[pos..])
-            .expect("valid frames")
-        {
-            Some((message, used)) => {
-                total += message.len() as u64;
-                pos += used;
+    buf.clear();
+    loop {
+        while pos < buf.len() {
+            match conn
+                .handle_input_in_place(&mut buf[pos..])
+                .expect("valid frames")
+            {
+                Some((message, used)) => {
+                    total += message.len() as u64;
+                    pos += used;
+                }
+                None => {
+                    if !src.is_empty() && missing(&buf[pos..]) > 0 {
+                        break; // read the rest of this frame
+                    }
+                    // Not a whole plain message: the general path takes it.
+                    let used = conn.handle_input(&buf[pos..]).expect("valid frames");
+                    while let Some(event) = conn.poll_event_ref() {
+                        if let EventRef::Binary(data) = event {
+                            total += data.len() as u64;
+                        }
+                    }
+                    if used == 0 {
+                        return total;
+                    }
+                    pos += used;
+                }
             }
-            None => {
-                let used = conn.handle_input(&buf[pos..]).expect("valid frames");
+        }
+        if src.is_empty() {
+            return total;
+        }
+        if pos == buf.len() {
+            buf.clear();
+            pos = 0;
+        }
+        let want = match missing(&buf[pos..]) {
+            0 => READ_CHUNK,
+            n => n.min(READ_CHUNK),
+        };
+        let n = want.min(src.len());
+        buf.extend_from_slice(&src[..n]);
+        src = &src[n..];
+    }
+}
+
+/// How many more bytes the frame at the start of `bytes` needs (0: it is all there, or
+/// `bytes` is empty); for a cut header, enough for the longest header.
+fn missing(bytes: &[u8]) -> usize {
+    match FrameHeader::decode(bytes) {
+        Ok((header, header_len)) => usize::try_from(header.payload_len)
+            .unwrap_or(usize::MAX)
+            .saturating_add(header_len)
+            .saturating_sub(bytes.len()),
+        Err(e) if e.is_incomplete() && !bytes.is_empty() => 14 - bytes.len().min(14),
+        Err(_) => 0,
+    }
+}
+
+/// Decodes every message of `input` with ws-proto's copying input (`handle_input`, for callers
+/// that cannot lend a mutable buffer), read `READ_CHUNK` at a time into `buf`; with `lent` the
+/// events borrow the connection's receive buffer (`poll_event_ref`, no allocation per
+/// message), without it each event owns its payload (`poll_event`, one `Vec` per message).
+/// Returns the payload bytes seen.
+pub fn decode_ours_copying(input: &[u8], buf: &mut Vec<u8>, lent: bool) -> u64 {
+    let mut conn = Connection::server(Config::default());
+    let mut total = 0u64;
+    for chunk in input.chunks(READ_CHUNK) {
+        buf.clear();
+        buf.extend_from_slice(chunk);
+        let mut pos = 0;
+        while pos < buf.len() {
+            let used = conn.handle_input(&buf[pos..]).expect("valid frames");
+            pos += used;
+            if lent {
+                while let Some(event) = conn.poll_event_ref() {
+                    if let EventRef::Binary(data) = event {
+                        total += data.len() as u64;
+                    }
+                }
+            } else {
                 while let Some(event) = conn.poll_event() {
                     if let Event::Binary(data) = event {
                         total += data.len() as u64;
                     }
                 }
-                if used == 0 {
-                    break;
-                }
-                pos += used;
             }
-        }
-    }
-    total
-}
-
-/// Decodes every message of `input` with ws-proto into owned events (one allocation per
-/// message), returning the payload bytes seen.
-pub fn decode_ours_owned(input: &[u8]) -> u64 {
-    let mut conn = Connection::server(Config::default());
-    let mut total = 0u64;
-    let mut pos = 0;
-    while pos < input.len() {
-        let used = conn.handle_input(&input[pos..]).expect("valid frames");
-        pos += used;
-        while let Some(event) = conn.poll_event() {
-            if let Event::Binary(data) = event {
-                total += data.len() as u64;
+            if used == 0 {
+                return total;
             }
-        }
-        if used == 0 {
-            break;
         }
     }
     total
@@ -210,14 +273,20 @@ pub fn decode_fastwebsockets(input: &[u8], count: usize) -> u64 {
     total
 }
 
-/// Encodes `count` messages with ws-proto (client, masked) into `out`.
-pub fn encode_ours(payload: &[u8], count: usize, out: &mut Vec<u8>) -> u64 {
-    out.clear();
+/// Encodes `count` messages with ws-proto (client, masked) into `out`, handing each frame to
+/// `sink` as soon as it is formatted and emptying `out` again, exactly the write pattern of
+/// tungstenite's `FrameSocket` (format into its out-buffer, write to the stream, drain) and of
+/// fastwebsockets (format into its write buffer, write); returns the bytes written.
+pub fn encode_ours(payload: &[u8], count: usize, out: &mut Vec<u8>, sink: &mut Sink) -> u64 {
     let mut conn = Connection::client(Config::default(), || KEY);
+    let mut total = 0u64;
     for _ in 0..count {
+        out.clear();
         conn.send_binary(payload, out).expect("Vec grows");
+        sink.write_all(out).expect("sink takes all");
+        total += out.len() as u64;
     }
-    out.len() as u64
+    total
 }
 
 /// A write side that keeps what it is given (to check the bytes) or drops it (as a socket
@@ -295,6 +364,9 @@ pub fn encode_fastwebsockets(
     total
 }
 
+/// One of our decoders: input and read buffer in, payload bytes seen out.
+type Decoder = fn(&[u8], &mut Vec<u8>) -> u64;
+
 fn line(name: &str, peer: &str, (ours, theirs): (f64, f64), scale: f64, unit: &str) -> Comparison {
     Comparison {
         name: name.into(),
@@ -306,7 +378,8 @@ fn line(name: &str, peer: &str, (ours, theirs): (f64, f64), scale: f64, unit: &s
 }
 
 /// `ws-decode`, `ws-decode-fastwebsockets`, `ws-encode` (20-byte messages) and their `-16k`
-/// variants, `ws-encode-fastwebsockets`, and `ws-unmask`.
+/// variants, `ws-decode-lent`, `ws-decode-owned` and `ws-encode-fastwebsockets`, and
+/// `ws-unmask`.
 pub fn compare() -> Vec<Comparison> {
     let mut lines = Vec::new();
     for (w, suffix) in [(SMALL, ""), (LARGE, "-16k")] {
@@ -315,7 +388,8 @@ pub fn compare() -> Vec<Comparison> {
         let expected = (w.size * w.count) as u64;
         let mut buf = Vec::new();
         assert_eq!(decode_ours(&input, &mut buf), expected);
-        assert_eq!(decode_ours_owned(&input), expected);
+        assert_eq!(decode_ours_copying(&input, &mut buf, true), expected);
+        assert_eq!(decode_ours_copying(&input, &mut buf, false), expected);
         assert_eq!(decode_tungstenite(&input, w.count), expected);
         assert_eq!(decode_fastwebsockets(&input, w.count), expected);
         // Small messages: millions of messages per second; large: GB/s of payload.
@@ -324,30 +398,25 @@ pub fn compare() -> Vec<Comparison> {
         } else {
             (expected, 1e9, "GB/s")
         };
-        let t = race(
-            items,
-            || decode_ours(&input, &mut buf),
-            || decode_tungstenite(&input, w.count),
-        );
-        lines.push(line(
-            &format!("ws-decode{suffix}"),
-            "tungstenite",
-            t,
-            scale,
-            unit,
-        ));
-        let o = race(
-            items,
-            || decode_ours_owned(&input),
-            || decode_tungstenite(&input, w.count),
-        );
-        lines.push(line(
-            &format!("ws-decode-owned{suffix}"),
-            "tungstenite",
-            o,
-            scale,
-            unit,
-        ));
+        let ours_decoders: [(&str, Decoder); 3] = [
+            ("", decode_ours),
+            ("-lent", |i, b| decode_ours_copying(i, b, true)),
+            ("-owned", |i, b| decode_ours_copying(i, b, false)),
+        ];
+        for (variant, decode) in ours_decoders {
+            let t = race(
+                items,
+                || decode(&input, &mut buf),
+                || decode_tungstenite(&input, w.count),
+            );
+            lines.push(line(
+                &format!("ws-decode{variant}{suffix}"),
+                "tungstenite",
+                t,
+                scale,
+                unit,
+            ));
+        }
         let f = race(
             items,
             || decode_ours(&input, &mut buf),
@@ -363,14 +432,19 @@ pub fn compare() -> Vec<Comparison> {
 
         let bytes = tungstenite::Bytes::from(data.clone());
         let (mut a, mut c, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
+        let mut sink = Sink {
+            keep: true,
+            kept: Vec::new(),
+        };
         let mut socket = tungstenite::protocol::frame::FrameSocket::new(Sink {
             keep: true,
             kept: Vec::new(),
         });
-        encode_ours(&data, w.count, &mut a);
+        encode_ours(&data, w.count, &mut a, &mut sink);
         encode_tungstenite(&bytes, w.count, &mut socket);
         encode_fastwebsockets(&data, w.count, &mut scratch, Some(&mut c));
-        assert_eq!(a, input, "ours encodes the reference frames");
+        assert_eq!(sink.kept, input, "ours encodes the reference frames");
+        sink = Sink::default();
         assert_eq!(
             socket.get_ref().kept,
             input,
@@ -380,7 +454,7 @@ pub fn compare() -> Vec<Comparison> {
         socket.get_mut().keep = false;
         let t = race(
             items,
-            || encode_ours(&data, w.count, &mut a),
+            || encode_ours(&data, w.count, &mut a, &mut sink),
             || encode_tungstenite(&bytes, w.count, &mut socket),
         );
         lines.push(line(
@@ -392,7 +466,7 @@ pub fn compare() -> Vec<Comparison> {
         ));
         let f = race(
             items,
-            || encode_ours(&data, w.count, &mut a),
+            || encode_ours(&data, w.count, &mut a, &mut sink),
             || encode_fastwebsockets(&data, w.count, &mut scratch, None),
         );
         lines.push(line(
@@ -403,7 +477,8 @@ pub fn compare() -> Vec<Comparison> {
             unit,
         ));
     }
-    // The XOR loop alone, on 16 KiB at an odd offset.
+    // The XOR loop alone, on 16 KiB in place (both buffers from the allocator, so alignment is
+    // whatever it gives either side).
     let mut ours_buf = payload(16 << 10);
     let mut their_buf = ours_buf.clone();
     let u = race(
@@ -432,23 +507,33 @@ mod tests {
             let input = client_frames(&data, w.count);
             let expected = (w.size * w.count) as u64;
             assert_eq!(decode_ours(&input, &mut Vec::new()), expected);
-            assert_eq!(decode_ours_owned(&input), expected);
+            assert_eq!(decode_ours_copying(&input, &mut Vec::new(), true), expected);
+            assert_eq!(
+                decode_ours_copying(&input, &mut Vec::new(), false),
+                expected
+            );
             assert_eq!(decode_tungstenite(&input, w.count), expected);
             assert_eq!(decode_fastwebsockets(&input, w.count), expected);
             let (mut a, mut c, mut s) = (Vec::new(), Vec::new(), Vec::new());
+            let mut sink = Sink {
+                keep: true,
+                kept: Vec::new(),
+            };
             let mut socket = tungstenite::protocol::frame::FrameSocket::new(Sink {
                 keep: true,
                 kept: Vec::new(),
             });
-            encode_ours(&data, w.count, &mut a);
+            let n = encode_ours(&data, w.count, &mut a, &mut sink);
+            assert_eq!(n, input.len() as u64);
             encode_tungstenite(
                 &tungstenite::Bytes::from(data.clone()),
                 w.count,
                 &mut socket,
             );
             encode_fastwebsockets(&data, w.count, &mut s, Some(&mut c));
-            assert_eq!(a, socket.get_ref().kept);
-            assert_eq!(a, c);
+            assert_eq!(sink.kept, input);
+            assert_eq!(sink.kept, socket.get_ref().kept);
+            assert_eq!(sink.kept, c);
         }
         let mut x = payload(100);
         let mut y = x.clone();

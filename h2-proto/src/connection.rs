@@ -121,7 +121,9 @@ pub struct Limits {
     pub reset_rate_per_sec: u32,
     /// DATA frames smaller than this (and without END_STREAM) count as tiny. Default 16.
     pub tiny_data_size: usize,
-    /// Tiny DATA or empty CONTINUATION frames allowed in a row. Default 1000.
+    /// Tiny DATA, empty HEADERS or CONTINUATION, and priority signals (PRIORITY,
+    /// PRIORITY_UPDATE: work for us, nothing for the peer, RFC 9113 §10.5) allowed in a row;
+    /// a DATA or header frame with content starts the count again. Default 1000.
     pub max_tiny_frames: u32,
     /// Closed streams remembered (to tell late frames from violations); older ones are
     /// forgotten. Default 256.
@@ -440,6 +442,9 @@ struct Stream {
     received: u64,
     /// The request was HEAD: its response's content-length says nothing about the body.
     head_request: bool,
+    /// Client: the request was CONNECT (also extended, RFC 8441): a 2xx response opens a
+    /// tunnel, whose content-length is ignored (RFC 9110 §8.6).
+    connect_request: bool,
 }
 
 impl Stream {
@@ -460,6 +465,7 @@ impl Stream {
             content_length: None,
             received: 0,
             head_request: false,
+            connect_request: false,
         }
     }
 
@@ -479,6 +485,18 @@ struct PendingBlock {
     block: Vec<u8>,
     continuations: usize,
 }
+
+/// The frame that starts a field block we send (§4.3).
+#[derive(Clone, Copy, Debug)]
+enum BlockStart {
+    /// HEADERS, ending the stream or not.
+    Headers { end_stream: bool },
+    /// PUSH_PROMISE reserving `promised` (§6.6).
+    PushPromise { promised: StreamId },
+}
+
+/// The promised stream id that precedes the field block in PUSH_PROMISE (§6.6).
+const PROMISED_ID_LEN: usize = 4;
 
 /// Where the connection preface is (§3.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -961,28 +979,15 @@ impl Connection {
                 fragment,
                 ..
             } => {
-                let self_dependent = priority.is_some_and(|p| p.dependency == stream_id);
-                self.note_frame_size(fragment.len(), true);
-                self.check_tiny()?;
-                if fragment.len() > self.config.limits.max_header_block_size {
-                    return Err(conn_err(
-                        ErrorCode::ENHANCE_YOUR_CALM,
-                        Reason::HeaderListTooLarge,
-                    ));
-                }
-                if end_headers {
-                    self.on_header_block(stream_id, end_stream, self_dependent, fragment)
-                } else {
-                    self.block = Some(PendingBlock {
-                        stream: stream_id,
-                        promised: None,
-                        end_stream,
-                        self_dependent,
-                        block: fragment.to_vec(),
-                        continuations: 0,
-                    });
-                    Ok(())
-                }
+                let head = PendingBlock {
+                    stream: stream_id,
+                    promised: None,
+                    end_stream,
+                    self_dependent: priority.is_some_and(|p| p.dependency == stream_id),
+                    block: Vec::new(),
+                    continuations: 0,
+                };
+                self.start_block(head, fragment, end_headers)
             }
             Frame::Continuation {
                 end_headers,
@@ -1005,26 +1010,23 @@ impl Connection {
                 self.note_frame_size(fragment.len(), true);
                 self.check_tiny()?;
                 pending.block.extend_from_slice(fragment);
-                if end_headers && let Some(promised) = pending.promised {
-                    self.on_push_promise(pending.stream, promised, &pending.block)
-                } else if end_headers {
-                    self.on_header_block(
-                        pending.stream,
-                        pending.end_stream,
-                        pending.self_dependent,
-                        &pending.block,
-                    )
+                if end_headers {
+                    self.finish_block(&pending, &pending.block)
                 } else {
                     self.block = Some(pending);
                     Ok(())
                 }
             }
             // RFC 7540 priorities are validated by the decoder and otherwise unused (§5.3.2).
-            Frame::Priority { .. } | Frame::Unknown { .. } => Ok(()),
+            Frame::Priority { .. } => self.note_effectless_frame(),
+            Frame::Unknown { .. } => Ok(()),
             Frame::PriorityUpdate {
                 prioritized_id,
                 field_value,
-            } => self.on_priority_update(prioritized_id, field_value),
+            } => {
+                self.note_effectless_frame()?;
+                self.on_priority_update(prioritized_id, field_value)
+            }
             Frame::RstStream {
                 stream_id,
                 error_code,
@@ -1066,6 +1068,57 @@ impl Connection {
         }
     }
 
+    /// The first frame of a field block, HEADERS or PUSH_PROMISE (§4.3): the whole block, or
+    /// its start, kept until CONTINUATION frames complete it.
+    fn start_block(
+        &mut self,
+        head: PendingBlock,
+        fragment: &[u8],
+        end_headers: bool,
+    ) -> Result<(), H2Error> {
+        self.note_frame_size(fragment.len(), true);
+        self.check_tiny()?;
+        if fragment.len() > self.config.limits.max_header_block_size {
+            return Err(conn_err(
+                ErrorCode::ENHANCE_YOUR_CALM,
+                Reason::HeaderListTooLarge,
+            ));
+        }
+        if end_headers {
+            return self.finish_block(&head, fragment);
+        }
+        self.block = Some(PendingBlock {
+            block: fragment.to_vec(),
+            ..head
+        });
+        Ok(())
+    }
+
+    /// A complete field block that `head` started.
+    fn finish_block(&mut self, head: &PendingBlock, block: &[u8]) -> Result<(), H2Error> {
+        match head.promised {
+            Some(promised) => self.on_push_promise(head.stream, promised, block),
+            None => self.on_header_block(head.stream, head.end_stream, head.self_dependent, block),
+        }
+    }
+
+    /// HPACK-decodes a complete field block. Decoding happens whatever becomes of the stream:
+    /// the HPACK state is connection-wide (§4.3). A block over our header list limits is a
+    /// stream error, reported as `Ok((_, true))`; other decoding errors end the connection.
+    fn decode_block(&mut self, block: &[u8]) -> Result<(Vec<Header>, bool), H2Error> {
+        let mut headers = Vec::new();
+        let decoded = self
+            .decoder
+            .decode(block, |f: Field<'_>| headers.push(f.to_header()));
+        match decoded {
+            Ok(_) => Ok((headers, false)),
+            Err(e) if e.is_connection_error() => {
+                Err(conn_err(ErrorCode::COMPRESSION_ERROR, Reason::Compression))
+            }
+            Err(_) => Ok((headers, true)),
+        }
+    }
+
     /// Counts tiny frames in a row; a big enough one resets the count.
     fn note_frame_size(&mut self, len: usize, header_fragment: bool) {
         let tiny = if header_fragment {
@@ -1078,6 +1131,13 @@ impl Connection {
         } else {
             self.tiny_frames = 0;
         }
+    }
+
+    /// A frame that costs us work and asks nothing of us that the peer could be waiting for
+    /// (priority signals): counted as tiny, so a flood of them is bounded (§10.5).
+    fn note_effectless_frame(&mut self) -> Result<(), H2Error> {
+        self.tiny_frames = self.tiny_frames.saturating_add(1);
+        self.check_tiny()
     }
 
     fn check_tiny(&self) -> Result<(), H2Error> {
@@ -1098,6 +1158,14 @@ impl Connection {
         } else {
             id.value() > self.last_peer_id
         }
+    }
+
+    /// §6.8: after our GOAWAY, frames on streams the peer starts above its last stream id
+    /// are ignored (they crossed it on the wire); streams we track are not affected.
+    fn ignored_after_goaway(&self, id: StreamId) -> bool {
+        self.goaway_sent.is_some_and(|last| id > last)
+            && self.is_peer_initiated(id)
+            && !self.streams.contains_key(&id.value())
     }
 
     fn is_peer_initiated(&self, id: StreamId) -> bool {
@@ -1150,6 +1218,10 @@ impl Connection {
             ));
         }
         self.recv_window -= flow;
+        if self.ignored_after_goaway(id) {
+            self.release_connection(flow_len);
+            return Ok(());
+        }
         if self.is_idle(id) {
             return Err(conn_err(ErrorCode::PROTOCOL_ERROR, Reason::BadStreamState));
         }
@@ -1218,19 +1290,12 @@ impl Connection {
         self_dependent: bool,
         block: &[u8],
     ) -> Result<(), H2Error> {
-        // Decode first, whatever happens to the stream: HPACK state is connection-wide (§4.3).
-        let mut headers = Vec::new();
-        let decoded = self
-            .decoder
-            .decode(block, |f: Field<'_>| headers.push(f.to_header()));
-        if let Err(e) = decoded
-            && e.is_connection_error()
-        {
-            return Err(conn_err(ErrorCode::COMPRESSION_ERROR, Reason::Compression));
-        }
-        let too_large = decoded.is_err();
+        let (headers, too_large) = self.decode_block(block)?;
 
         let exists = self.streams.contains_key(&id.value());
+        if self.ignored_after_goaway(id) {
+            return Ok(());
+        }
         if !exists {
             if !self.is_idle(id) {
                 return match self.closed_by(id) {
@@ -1251,12 +1316,6 @@ impl Connection {
             // streams are reserved by PUSH_PROMISE first).
             if self.role == Role::Client || !id.is_client_initiated() {
                 return Err(conn_err(ErrorCode::PROTOCOL_ERROR, Reason::BadNewStreamId));
-            }
-            if let Some(last) = self.goaway_sent
-                && id > last
-            {
-                // §6.8: streams above our GOAWAY's last id are ignored.
-                return Ok(());
             }
             self.last_peer_id = id.value();
             if self.active_peer
@@ -1326,12 +1385,16 @@ impl Connection {
             (Ok(s), HeadersKind::Request) if s.has_protocol && !connect_protocol => false,
             (Ok(_), HeadersKind::Trailers) => end_stream,
             (Ok(_), HeadersKind::Informational(_)) => !end_stream,
+            (Ok(_), HeadersKind::Response(200..=299)) if stream.connect_request => true,
             (Ok(s), _) => {
                 let no_body_expected =
                     stream.head_request || matches!(kind, HeadersKind::Response(204 | 304));
                 !(end_stream && !no_body_expected && s.content_length.is_some_and(|n| n != 0))
             }
         };
+        // RFC 9110 §8.6: "A client MUST ignore any Content-Length [...] received in a
+        // successful response to CONNECT": DATA is the tunnel, not content.
+        let tunnel = stream.connect_request && matches!(kind, HeadersKind::Response(200..=299));
         if !ok {
             return self.stream_error(id, ErrorCode::PROTOCOL_ERROR, Reason::MalformedMessage);
         }
@@ -1339,7 +1402,7 @@ impl Connection {
             && matches!(kind, HeadersKind::Request | HeadersKind::Response(_))
         {
             stream.recv_phase = RecvPhase::Body;
-            stream.content_length = summary.content_length;
+            stream.content_length = summary.content_length.filter(|_| !tunnel);
             if kind == HeadersKind::Request {
                 stream.head_request = summary.is_head;
                 stream.priority = self.priorities.opened(id.value(), &headers);
@@ -1358,6 +1421,9 @@ impl Connection {
     }
 
     fn on_rst_stream(&mut self, id: StreamId, code: ErrorCode) -> Result<(), H2Error> {
+        if self.ignored_after_goaway(id) {
+            return Ok(());
+        }
         if self.is_idle(id) {
             return Err(conn_err(ErrorCode::PROTOCOL_ERROR, Reason::BadStreamState));
         }
@@ -1538,6 +1604,9 @@ impl Connection {
                     }
                 }
             }
+            return Ok(());
+        }
+        if self.ignored_after_goaway(id) {
             return Ok(());
         }
         if self.is_idle(id) {
@@ -1824,11 +1893,12 @@ impl Connection {
             self.acked.initial_window_size,
         );
         stream.head_request = summary.is_head;
+        stream.connect_request = summary.is_connect;
         stream.sent_final_head = true;
         stream.priority = prio::request_priority(&fields);
         self.streams.insert(id.value(), stream);
         self.active_local += 1;
-        self.encode_headers(id, &fields, end_stream);
+        self.encode_block(id, &fields, BlockStart::Headers { end_stream });
         if end_stream {
             self.transition(id, Transition::SendEndStream);
         }
@@ -1862,7 +1932,7 @@ impl Connection {
             check_fields(SectionKind::Trailers, &fields)?;
             self.check_list_size(&fields)?;
             if s.queued() == 0 {
-                self.encode_headers(stream, &fields, true);
+                self.encode_block(stream, &fields, BlockStart::Headers { end_stream: true });
                 self.transition(stream, Transition::SendEndStream);
             } else if let Some(s) = self.streams.get_mut(&stream.value()) {
                 s.send_trailers = Some(fields.iter().map(Field::to_header).collect());
@@ -1884,7 +1954,7 @@ impl Connection {
         if let Some(s) = self.streams.get_mut(&stream.value()) {
             s.sent_final_head = !informational;
         }
-        self.encode_headers(stream, &fields, end_stream);
+        self.encode_block(stream, &fields, BlockStart::Headers { end_stream });
         if end_stream {
             self.transition(stream, Transition::SendEndStream);
         }
@@ -2012,32 +2082,46 @@ impl Connection {
         Ok(())
     }
 
-    /// HPACK-encodes `fields` and queues HEADERS plus CONTINUATION frames within the peer's
-    /// SETTINGS_MAX_FRAME_SIZE.
-    fn encode_headers(&mut self, stream: StreamId, fields: &[Field<'_>], end_stream: bool) {
+    /// HPACK-encodes `fields` and queues the frame that starts the block (HEADERS, or
+    /// PUSH_PROMISE with its promised stream id) plus CONTINUATION frames, each within the
+    /// peer's SETTINGS_MAX_FRAME_SIZE (§4.3, §6.2, §6.6, §6.10).
+    fn encode_block(&mut self, stream: StreamId, fields: &[Field<'_>], start: BlockStart) {
         let mut block = core::mem::take(&mut self.scratch);
         block.clear();
         self.encoder.encode(fields.iter().copied(), &mut block);
-        let max = self.peer.max_frame_size as usize;
-        let mut chunks = block.chunks(max.max(1));
-        let first = chunks.next().unwrap_or_default();
-        let mut rest = chunks.peekable();
-        self.push_frame(&Frame::Headers {
-            stream_id: stream,
-            end_stream,
-            end_headers: rest.peek().is_none(),
-            padding: None,
-            priority: None,
-            fragment: first,
-        });
-        while let Some(chunk) = rest.next() {
-            let end_headers = rest.peek().is_none();
-            let _ = Frame::Continuation {
+        let max = (self.peer.max_frame_size as usize).max(PROMISED_ID_LEN + 1);
+        let first_max = match start {
+            BlockStart::Headers { .. } => max,
+            BlockStart::PushPromise { .. } => max - PROMISED_ID_LEN,
+        };
+        let (first, rest) = block
+            .split_at_checked(block.len().min(first_max))
+            .unwrap_or_default();
+        let end_headers = rest.is_empty();
+        self.push_frame(&match start {
+            BlockStart::Headers { end_stream } => Frame::Headers {
+                stream_id: stream,
+                end_stream,
+                end_headers,
+                padding: None,
+                priority: None,
+                fragment: first,
+            },
+            BlockStart::PushPromise { promised } => Frame::PushPromise {
                 stream_id: stream,
                 end_headers,
+                padding: None,
+                promised_id: promised,
+                fragment: first,
+            },
+        });
+        let mut chunks = rest.chunks(max).peekable();
+        while let Some(chunk) = chunks.next() {
+            self.push_frame(&Frame::Continuation {
+                stream_id: stream,
+                end_headers: chunks.peek().is_none(),
                 fragment: chunk,
-            }
-            .encode(&mut self.out);
+            });
         }
         self.scratch = block;
     }
@@ -2146,7 +2230,7 @@ impl Connection {
                 if let Some(trailers) = trailers {
                     let fields: Vec<Field<'_>> = trailers.iter().map(Header::as_field).collect();
                     let sid = StreamId::new(id);
-                    self.encode_headers(sid, &fields, true);
+                    self.encode_block(sid, &fields, BlockStart::Headers { end_stream: true });
                     self.transition(sid, Transition::SendEndStream);
                 } else if end_stream {
                     self.transition(StreamId::new(id), Transition::SendEndStream);

@@ -1,30 +1,15 @@
 //! The connection state machine against a scripted peer that writes raw frames: every §5.1
 //! transition, stream id rules, validation, flow control, errors, and the DoS bounds.
 
+mod common;
+
+use common::script::*;
 use h2_proto::connection::{Limits, PREFACE};
 use h2_proto::frame::{self, Frame, StreamId, kind, setting};
 use h2_proto::stream::{State, Transition};
 use h2_proto::{Config, Connection, ErrorCode, Event, Field, HeadersKind, Reason, UserError};
 use qpack_hpack::hpack;
-use wire_codec::{Duration, Instant};
-
-const T0: Instant = Instant::ZERO;
-
-/// A frame as the connection wrote it.
-#[derive(Debug, Clone, PartialEq)]
-struct Out {
-    kind: u8,
-    flags: u8,
-    stream: u32,
-    payload: Vec<u8>,
-}
-
-impl Out {
-    fn code(&self) -> u32 {
-        let at = if self.kind == kind::GOAWAY { 4 } else { 0 };
-        u32::from_be_bytes(self.payload[at..at + 4].try_into().unwrap())
-    }
-}
+use wire_codec::Duration;
 
 /// The scripted peer: its own HPACK encoder, and the bytes it sends.
 struct Peer {
@@ -60,93 +45,12 @@ impl Peer {
     }
 }
 
-fn enc(frame: &Frame<'_>) -> Vec<u8> {
-    let mut v = Vec::new();
-    frame.encode(&mut v).unwrap();
-    v
-}
-
-fn data(stream: u32, body: &[u8], end_stream: bool) -> Vec<u8> {
-    enc(&Frame::Data {
-        stream_id: StreamId::new(stream),
-        end_stream,
-        padding: None,
-        data: body,
-    })
-}
-
-fn rst(stream: u32, code: ErrorCode) -> Vec<u8> {
-    enc(&Frame::RstStream {
-        stream_id: StreamId::new(stream),
-        error_code: code,
-    })
-}
-
-fn window_update(stream: u32, increment: u32) -> Vec<u8> {
-    enc(&Frame::WindowUpdate {
-        stream_id: StreamId::new(stream),
-        increment,
-    })
-}
-
-fn settings(params: &[(u16, u32)]) -> Vec<u8> {
-    let mut v = Vec::new();
-    frame::encode_settings(&mut v, params).unwrap();
-    v
-}
-
-fn settings_ack() -> Vec<u8> {
-    enc(&Frame::Settings {
-        ack: true,
-        params: frame::SettingsParams::EMPTY,
-    })
-}
-
-const GET: [(&str, &str); 4] = [
-    (":method", "GET"),
-    (":scheme", "https"),
-    (":authority", "a.example"),
-    (":path", "/"),
-];
 const POST: [(&str, &str); 4] = [
     (":method", "POST"),
     (":scheme", "https"),
     (":authority", "a.example"),
     (":path", "/up"),
 ];
-
-fn output(conn: &mut Connection) -> Vec<Out> {
-    let mut bytes = Vec::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = conn.poll_transmit(T0, &mut buf);
-        if n == 0 {
-            break;
-        }
-        bytes.extend_from_slice(&buf[..n]);
-    }
-    let mut rest = &bytes[..];
-    if rest.starts_with(PREFACE) {
-        rest = &rest[PREFACE.len()..];
-    }
-    let mut frames = Vec::new();
-    while !rest.is_empty() {
-        let header = frame::FrameHeader::decode(rest).unwrap();
-        let len = header.length as usize;
-        frames.push(Out {
-            kind: header.kind,
-            flags: header.flags,
-            stream: header.stream_id.value(),
-            payload: rest[9..9 + len].to_vec(),
-        });
-        rest = &rest[9 + len..];
-    }
-    frames
-}
-
-fn events(conn: &mut Connection) -> Vec<Event> {
-    std::iter::from_fn(|| conn.poll_event()).collect()
-}
 
 /// A server after the preface and the SETTINGS exchange, its output drained.
 fn server_with(config: Config) -> (Connection, Peer) {
@@ -174,29 +78,6 @@ fn client() -> (Connection, Peer) {
     output(&mut conn);
     events(&mut conn);
     (conn, Peer::new())
-}
-
-fn goaway(frames: &[Out]) -> Option<u32> {
-    frames
-        .iter()
-        .find(|f| f.kind == kind::GOAWAY)
-        .map(Out::code)
-}
-
-fn rst_code(frames: &[Out], stream: u32) -> Option<u32> {
-    frames
-        .iter()
-        .find(|f| f.kind == kind::RST_STREAM && f.stream == stream)
-        .map(Out::code)
-}
-
-fn expect_conn_error(conn: &mut Connection, input: &[u8], code: ErrorCode) {
-    let err = conn.handle_input(input, T0).unwrap_err();
-    assert_eq!(err.code, code, "{err:?}");
-    assert!(err.is_connection_error());
-    assert_eq!(goaway(&output(conn)), Some(code.0));
-    // Sticky.
-    assert_eq!(conn.handle_input(b"", T0).unwrap_err(), err);
 }
 
 // ------------------------------------------------------------------ §5.1 transitions
@@ -968,6 +849,31 @@ fn graceful_shutdown_two_steps() {
         .unwrap();
     output(&mut conn);
     assert!(conn.is_finished());
+}
+
+/// §6.8: after our GOAWAY, every frame on a stream the client opened above its last stream
+/// id (crossing the GOAWAY on the wire) is ignored, not a protocol violation; stream 1 carries
+/// on.
+#[test]
+fn frames_on_streams_above_our_goaway_are_ignored() {
+    let (mut conn, mut peer) = server();
+    conn.handle_input(&peer.headers(1, &POST, false), T0)
+        .unwrap();
+    conn.go_away(ErrorCode::NO_ERROR, b"").unwrap();
+    assert_eq!(goaway(&output(&mut conn)), Some(ErrorCode::NO_ERROR.0));
+    events(&mut conn);
+    let mut input = peer.headers(3, &POST, false);
+    input.extend(data(3, b"body", false));
+    input.extend(window_update(3, 100));
+    input.extend(rst(3, ErrorCode::CANCEL));
+    input.extend(data(1, b"done", true));
+    conn.handle_input(&input, T0).unwrap();
+    assert!(conn.error().is_none());
+    let ev = events(&mut conn);
+    assert!(
+        matches!(&ev[..], [Event::Data { stream, end_stream: true, .. }] if stream.value() == 1),
+        "{ev:?}"
+    );
 }
 
 #[test]

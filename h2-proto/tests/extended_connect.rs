@@ -3,14 +3,14 @@
 //! WebSocket (ws-proto's frames and handshake) running over the tunnel between our client and
 //! our server.
 
+mod common;
+
+use common::script::*;
 use h2_proto::connection::PREFACE;
 use h2_proto::frame::{self, Frame, StreamId, kind, setting};
 use h2_proto::{Config, Connection, ErrorCode, Event, Field, HeadersKind, UserError};
 use qpack_hpack::hpack;
-use wire_codec::Instant;
 use ws_proto::handshake::{ClientHandshake, ServerHandshake, Transport};
-
-const T0: Instant = Instant::ZERO;
 
 const WS: [(&str, &str); 5] = [
     (":method", "CONNECT"),
@@ -19,27 +19,6 @@ const WS: [(&str, &str); 5] = [
     (":authority", "a.example"),
     (":path", "/chat"),
 ];
-
-fn fields<'a>(f: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = Field<'a>> {
-    f.iter().map(|&f| Field::from(f))
-}
-
-fn pump(from: &mut Connection, to: &mut Connection) -> usize {
-    let mut buf = vec![0u8; 1 << 16];
-    let mut total = 0;
-    loop {
-        let n = from.poll_transmit(T0, &mut buf);
-        if n == 0 {
-            return total;
-        }
-        total += n;
-        to.handle_input(&buf[..n], T0).unwrap();
-    }
-}
-
-fn events(conn: &mut Connection) -> Vec<Event> {
-    std::iter::from_fn(|| conn.poll_event()).collect()
-}
 
 /// Our SETTINGS parameters as written on the wire.
 fn sent_settings(conn: &mut Connection) -> Vec<(u16, u32)> {
@@ -82,18 +61,6 @@ fn the_setting_is_sent_only_by_a_server_that_enables_it() {
     );
 }
 
-/// Client and server after the SETTINGS exchange.
-fn pair(server_config: Config) -> (Connection, Connection) {
-    let mut client = Connection::client(Config::default(), T0);
-    let mut server = Connection::server(server_config, T0);
-    pump(&mut client, &mut server);
-    pump(&mut server, &mut client);
-    pump(&mut client, &mut server);
-    events(&mut client);
-    events(&mut server);
-    (client, server)
-}
-
 #[test]
 fn the_client_waits_for_the_servers_setting() {
     let mut client = Connection::client(Config::default(), T0);
@@ -112,7 +79,7 @@ fn the_client_waits_for_the_servers_setting() {
     client.send_request(fields(&WS), false).unwrap();
 
     // A server that did not enable it: still refused locally.
-    let (mut client, _) = pair(Config::default());
+    let (mut client, _) = pair(Config::default(), Config::default());
     assert_eq!(
         client.send_request(fields(&WS), false),
         Err(UserError::ConnectProtocolDisabled)
@@ -121,7 +88,10 @@ fn the_client_waits_for_the_servers_setting() {
 
 #[test]
 fn the_tunnel_carries_data_both_ways() {
-    let (mut client, mut server) = pair(Config::default().with_connect_protocol(true));
+    let (mut client, mut server) = pair(
+        Config::default(),
+        Config::default().with_connect_protocol(true),
+    );
     let stream = client.send_request(fields(&WS), false).unwrap();
     pump(&mut client, &mut server);
     let got = events(&mut server);
@@ -171,6 +141,61 @@ fn the_tunnel_carries_data_both_ways() {
     pump(&mut server, &mut client);
     assert_eq!(client.active_streams(), 0);
     assert_eq!(server.active_streams(), 0);
+}
+
+/// An extended CONNECT from `client`, answered by `server` with the `response` head and
+/// `body`; returns the stream and the client's events.
+fn connect_answered(
+    client: &mut Connection,
+    server: &mut Connection,
+    response: &[(&str, &str)],
+    body: &[u8],
+    end_stream: bool,
+) -> (StreamId, Vec<Event>) {
+    let stream = client.send_request(fields(&WS), false).unwrap();
+    pump(client, server);
+    events(server);
+    server
+        .send_headers(stream, fields(response), false)
+        .unwrap();
+    server.send_data(stream, body, end_stream).unwrap();
+    pump(server, client);
+    (stream, events(client))
+}
+
+/// RFC 9110 §8.6: "A client MUST ignore any Content-Length or Transfer-Encoding header fields
+/// received in a successful response to CONNECT": the tunnel's DATA is not response content,
+/// however much of it flows. Other responses keep their content-length checks.
+#[test]
+fn a_successful_connect_response_has_no_content_length() {
+    let (mut client, mut server) = pair(
+        Config::default(),
+        Config::default().with_connect_protocol(true),
+    );
+    let ok = [(":status", "200"), ("content-length", "0")];
+    let (_, got) = connect_answered(&mut client, &mut server, &ok, b"tunnel bytes", false);
+    assert!(
+        matches!(
+            &got[..],
+            [
+                Event::Headers { kind: HeadersKind::Response(200), .. },
+                Event::Data { data, end_stream: false, .. },
+            ] if data == "tunnel bytes"
+        ),
+        "{got:?}"
+    );
+    assert!(client.error().is_none());
+    // A refusal (4xx) is an ordinary response: its content-length still counts.
+    let refused = [(":status", "404"), ("content-length", "2")];
+    let (stream, got) = connect_answered(&mut client, &mut server, &refused, b"not found", true);
+    assert!(
+        got.contains(&Event::StreamReset {
+            stream,
+            code: ErrorCode::PROTOCOL_ERROR,
+            remote: false
+        }),
+        "{got:?}"
+    );
 }
 
 /// A raw client: HPACK encoder plus the preface and SETTINGS.
@@ -307,7 +332,10 @@ fn flush(conn: &mut Connection, stream: StreamId, out: &mut Vec<u8>) {
 
 #[test]
 fn websocket_runs_over_our_extended_connect() {
-    let (mut client, mut server) = pair(Config::default().with_connect_protocol(true));
+    let (mut client, mut server) = pair(
+        Config::default(),
+        Config::default().with_connect_protocol(true),
+    );
 
     // The opening handshake (RFC 8441 §5).
     let handshake = ClientHandshake::new(*b"0123456789abcdef")
@@ -322,10 +350,7 @@ fn websocket_runs_over_our_extended_connect() {
     let [Event::Headers { headers, .. }] = &got[..] else {
         panic!("{got:?}")
     };
-    let pairs: Vec<(&[u8], &[u8])> = headers
-        .iter()
-        .map(|h| (&h.name[..], &h.value[..]))
-        .collect();
+    let pairs = common::pairs(headers);
     assert!(pairs.contains(&(&b":protocol"[..], &b"websocket"[..])));
     assert!(pairs.contains(&(&b"sec-websocket-version"[..], &b"13"[..])));
     assert!(!pairs.iter().any(|(n, _)| *n == b"sec-websocket-key"));
@@ -359,10 +384,7 @@ fn websocket_runs_over_our_extended_connect() {
     else {
         panic!("{got:?}")
     };
-    let pairs: Vec<(&[u8], &[u8])> = headers
-        .iter()
-        .map(|h| (&h.name[..], &h.value[..]))
-        .collect();
+    let pairs = common::pairs(headers);
     let negotiated = handshake.verify_response(200, &pairs).unwrap();
     assert_eq!(negotiated.protocol.as_deref(), Some("chat"));
 

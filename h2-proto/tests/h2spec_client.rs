@@ -38,30 +38,13 @@ impl InProcessClient {
 
 impl Transport for InProcessClient {
     fn write(&mut self, bytes: &[u8]) {
-        for piece in bytes.chunks(self.chunk) {
-            // A connection error is sticky and its GOAWAY queued; the peer reads it next.
-            let _ = self.conn.handle_input(piece, NOW);
-            while self.conn.poll_event().is_some() {}
-        }
+        feed(&mut self.conn, bytes, self.chunk, |conn| {
+            while conn.poll_event().is_some() {}
+        });
     }
 
     fn read(&mut self) -> Read {
-        let mut out = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = self.conn.poll_transmit(NOW, &mut buf);
-            if n == 0 {
-                break;
-            }
-            out.extend_from_slice(&buf[..n]);
-        }
-        if !out.is_empty() {
-            Read::Bytes(out)
-        } else if self.conn.is_finished() {
-            Read::Closed
-        } else {
-            Read::Timeout
-        }
+        transmitted(&mut self.conn)
     }
 }
 

@@ -2,68 +2,15 @@
 //! its server, its client against our server. A small adapter shuttles bytes between our
 //! sans-IO connection and the duplex.
 
+mod common;
+
 use std::collections::HashMap;
 
 use bytes::Bytes;
+use common::NOW;
+use common::duplex::drive;
 use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
-use wire_codec::Instant;
-
-const NOW: Instant = Instant::ZERO;
-
-/// What the event handler wants next.
-enum Next {
-    Continue,
-    Done,
-}
-
-/// Runs `conn` over `io` until the handler says done or the peer closes.
-async fn drive(
-    conn: &mut Connection,
-    io: &mut DuplexStream,
-    mut handler: impl FnMut(&mut Connection, Event) -> Next,
-) {
-    let mut out = vec![0u8; 64 * 1024];
-    let mut inp = vec![0u8; 64 * 1024];
-    loop {
-        loop {
-            let n = conn.poll_transmit(NOW, &mut out);
-            if n == 0 {
-                break;
-            }
-            if io.write_all(&out[..n]).await.is_err() {
-                return; // The peer closed the connection.
-            }
-        }
-        let mut any = false;
-        while let Some(event) = conn.poll_event() {
-            any = true;
-            if let Event::ConnectionError(e) = &event {
-                panic!("connection error: {e:?}");
-            }
-            if let Next::Done = handler(conn, event) {
-                loop {
-                    let n = conn.poll_transmit(NOW, &mut out);
-                    if n == 0 {
-                        break;
-                    }
-                    if io.write_all(&out[..n]).await.is_err() {
-                        return;
-                    }
-                }
-                return;
-            }
-        }
-        if any {
-            continue;
-        }
-        let n = io.read(&mut inp).await.unwrap_or(0);
-        if n == 0 {
-            return;
-        }
-        conn.handle_input(&inp[..n], NOW).unwrap();
-    }
-}
+use tokio::io::DuplexStream;
 
 fn body_of(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 7 % 251) as u8).collect()
@@ -189,11 +136,7 @@ async fn our_client_against_hyperium_server() {
             conn.send_headers(echo, [Field::from(("x-sum", "300000"))], true)
                 .unwrap();
         }
-        if finished == 6 {
-            Next::Done
-        } else {
-            Next::Continue
-        }
+        finished == 6
     })
     .await;
     for id in &gets {
@@ -353,11 +296,7 @@ async fn hyperium_client_against_our_server() {
                 }
             }
         }
-        if done == 6 && conn.active_streams() == 0 {
-            Next::Done
-        } else {
-            Next::Continue
-        }
+        done == 6 && conn.active_streams() == 0
     })
     .await;
     client.await.unwrap();
@@ -422,11 +361,7 @@ async fn our_graceful_shutdown_and_peer_cancel() {
             }
             _ => {}
         }
-        if answered && conn.is_finished() {
-            Next::Done
-        } else {
-            Next::Continue
-        }
+        answered && conn.is_finished()
     })
     .await;
     assert!(answered);
@@ -478,11 +413,7 @@ async fn peer_graceful_shutdown() {
             } => goaways.push((last_stream_id.value(), code)),
             _ => {}
         }
-        if status == 200 && goaways.iter().any(|&(last, _)| last == 1) {
-            Next::Done
-        } else {
-            Next::Continue
-        }
+        status == 200 && goaways.iter().any(|&(last, _)| last == 1)
     })
     .await;
     assert_eq!(status, 200);
@@ -543,11 +474,7 @@ async fn tiny_peer_windows() {
             assert!(n <= 100);
             sent += n;
         }
-        if sent == big.len() && conn.active_streams() == 0 {
-            Next::Done
-        } else {
-            Next::Continue
-        }
+        sent == big.len() && conn.active_streams() == 0
     })
     .await;
     assert_eq!(client.await.unwrap(), big);
@@ -605,11 +532,7 @@ async fn peer_concurrency_limit() {
             }
         }
         max_active = max_active.max(conn.active_streams());
-        if done == 10 {
-            Next::Done
-        } else {
-            Next::Continue
-        }
+        done == 10
     })
     .await;
     assert!(max_active <= 2, "{max_active}");

@@ -2,67 +2,20 @@
 //! nghttp2): node's client against our server, our client against node's server.
 //! Without `node` the tests print SKIPPED (and fail under `CI`).
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::Command;
-use std::time::Duration as StdDuration;
+mod common;
 
+use common::{
+    NOW, connect, node, node_available, request_head, serve_one_connection, spawn_server,
+    succeeded, turn,
+};
 use h2_proto::{Config, Connection, Event, Field, HeadersKind};
-use wire_codec::Instant;
-
-const NOW: Instant = Instant::ZERO;
-
-fn node() -> Option<&'static str> {
-    if Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return Some("node");
-    }
-    let message = "SKIPPED: node not found (HTTP/2 interop over sockets)";
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{message}; CI must have it"
-    );
-    eprintln!("{message}");
-    None
-}
-
-/// One IO turn: flush, then read what is there (20 ms timeout). False once the peer closed.
-fn turn(conn: &mut Connection, socket: &mut TcpStream) -> bool {
-    let mut buf = [0u8; 16 * 1024];
-    loop {
-        let n = conn.poll_transmit(NOW, &mut buf);
-        if n == 0 {
-            break;
-        }
-        if socket.write_all(&buf[..n]).is_err() {
-            return false;
-        }
-    }
-    match socket.read(&mut buf) {
-        Ok(0) => false,
-        Ok(n) => {
-            conn.handle_input(&buf[..n], NOW)
-                .expect("no connection error");
-            true
-        }
-        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => true,
-        Err(_) => false,
-    }
-}
 
 #[test]
 fn node_client_against_our_server() {
-    let Some(node) = node() else { return };
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (mut socket, _) = listener.accept().unwrap();
-        socket
-            .set_read_timeout(Some(StdDuration::from_millis(20)))
-            .unwrap();
+    if !node_available() {
+        return;
+    }
+    let (port, server) = serve_one_connection(|mut socket| {
         let mut conn = Connection::server(Config::default(), NOW);
         let mut bodies: std::collections::HashMap<_, usize> = Default::default();
         let mut served = 0;
@@ -119,18 +72,8 @@ for (const p of paths) {
   req.end();
 }
 "#;
-    let out = Command::new(node)
-        .arg("-e")
-        .arg(script)
-        .arg(port.to_string())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = node(script, &[port.to_string()]).output().unwrap();
+    let stdout = succeeded(&out);
     assert_eq!(server.join().unwrap(), 4);
     assert!(stdout.contains("/a got 0 bytes on stream 1"), "{stdout}");
     assert!(
@@ -141,7 +84,9 @@ for (const p of paths) {
 
 #[test]
 fn our_client_against_node_server() {
-    let Some(node) = node() else { return };
+    if !node_available() {
+        return;
+    }
     let script = r#"
 const http2 = require('http2');
 const server = http2.createServer((req, res) => {
@@ -155,34 +100,11 @@ const server = http2.createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 setTimeout(() => process.exit(0), 20000);
 "#;
-    let mut child = Command::new(node)
-        .arg("-e")
-        .arg(script)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let port: u16 = String::from_utf8(line).unwrap().trim().parse().unwrap();
-
-    let mut socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    socket
-        .set_read_timeout(Some(StdDuration::from_millis(20)))
-        .unwrap();
+    let (mut child, port) = spawn_server(&mut node(script, &[]));
+    let mut socket = connect(port);
     let mut conn = Connection::client(Config::default(), NOW);
     let authority = format!("127.0.0.1:{port}");
-    let head = |method: &'static str, path: &'static str| {
-        [
-            Field::new(b":method", method.as_bytes()),
-            Field::new(b":scheme", b"http"),
-            Field::new(b":authority", authority.as_bytes()),
-            Field::new(b":path", path.as_bytes()),
-        ]
-    };
+    let head = |method, path| request_head(method, &authority, path);
     let small = conn.send_request(head("GET", "/"), true).unwrap();
     let big = conn.send_request(head("GET", "/big"), true).unwrap();
     let upload = conn.send_request(head("POST", "/up"), false).unwrap();

@@ -19,7 +19,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration as StdDuration;
 
-use common::{NOW, peer_available};
+use common::{NOW, connect, peer_available, python, python_h2, serve_one_connection, succeeded};
 use h2_proto::{Config, Connection, Event, Field, HeadersKind, Priority, StreamId};
 
 /// Body length of each response: three 16 KiB frames.
@@ -89,11 +89,7 @@ sock.close()
 /// Our server for one connection: collects `requests` requests (so that all of them compete
 /// for the connection), answers each with 200 and [`BODY`] bytes, sends, and runs until the
 /// client closes. Returns the priority each stream was scheduled with.
-fn serve_all_at_once(listener: TcpListener, requests: usize) -> Vec<(StreamId, Priority)> {
-    let (mut socket, _) = listener.accept().unwrap();
-    socket
-        .set_read_timeout(Some(StdDuration::from_millis(20)))
-        .unwrap();
+fn serve_all_at_once(mut socket: TcpStream, requests: usize) -> Vec<(StreamId, Priority)> {
     let mut conn = Connection::server(Config::default(), NOW);
     let mut pending = Vec::new();
     let mut priorities = Vec::new();
@@ -143,28 +139,12 @@ fn serve_all_at_once(listener: TcpListener, requests: usize) -> Vec<(StreamId, P
 
 #[test]
 fn python_h2_client_gets_responses_in_urgency_order() {
-    if !peer_available(
-        "python3",
-        &["-c", "import h2"],
-        "python h2 (pip install h2)",
-    ) {
+    if !python_h2() {
         return;
     }
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || serve_all_at_once(listener, 7));
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(PY_CLIENT)
-        .arg(port.to_string())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (port, server) = serve_one_connection(|socket| serve_all_at_once(socket, 7));
+    let out = python(PY_CLIENT, &[port.to_string()]).output().unwrap();
+    let stdout = succeeded(&out);
     let priorities = server.join().unwrap();
     let s = StreamId::new;
     let p = Priority::new;
@@ -259,10 +239,7 @@ fn nghttpd_serves_our_requests_in_the_urgency_we_signal() {
         std::fs::write(docroot.join(name), vec![name.as_bytes()[0]; 100_000]).unwrap();
     }
     let server = Nghttpd::start(&docroot).expect("nghttpd did not start");
-    let mut socket = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
-    socket
-        .set_read_timeout(Some(StdDuration::from_millis(20)))
-        .unwrap();
+    let mut socket = connect(server.port);
     let mut conn = Connection::client(Config::default().with_windows(1 << 24, 1 << 24), NOW);
     let authority = format!("127.0.0.1:{}", server.port);
 

@@ -3,58 +3,18 @@
 //! WebSocket (ws-proto frames) over extended CONNECT from its client to our server and from
 //! our client to its server.
 
+mod common;
+
 use std::collections::HashMap;
 use std::time::Duration as StdDuration;
 
 use bytes::Bytes;
+use common::duplex::drive;
+use common::{NOW, websocket_connect};
 use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
-use wire_codec::Instant;
 use ws_proto::handshake::{ClientHandshake, ServerHandshake, Transport};
 
-const NOW: Instant = Instant::ZERO;
 const LIMIT: StdDuration = StdDuration::from_secs(20);
-
-/// Runs `conn` over `io` until the handler says done (`true`) or the peer closes.
-async fn drive(
-    conn: &mut Connection,
-    io: &mut DuplexStream,
-    mut handler: impl FnMut(&mut Connection, Event) -> bool,
-) {
-    let mut out = vec![0u8; 64 * 1024];
-    let mut inp = vec![0u8; 64 * 1024];
-    let mut done = false;
-    loop {
-        loop {
-            let n = conn.poll_transmit(NOW, &mut out);
-            if n == 0 {
-                break;
-            }
-            if io.write_all(&out[..n]).await.is_err() {
-                return;
-            }
-        }
-        if done {
-            return;
-        }
-        let mut any = false;
-        while let Some(event) = conn.poll_event() {
-            any = true;
-            if let Event::ConnectionError(e) = &event {
-                panic!("connection error: {e:?}");
-            }
-            done |= handler(conn, event);
-        }
-        if any || done {
-            continue;
-        }
-        let n = io.read(&mut inp).await.unwrap_or(0);
-        if n == 0 {
-            return;
-        }
-        conn.handle_input(&inp[..n], NOW).unwrap();
-    }
-}
 
 fn get<'a>(headers: &'a [qpack_hpack::hpack::Header], name: &str) -> Option<&'a [u8]> {
     headers
@@ -335,10 +295,7 @@ async fn hyperium_client_runs_a_websocket_over_our_extended_connect() {
             } => {
                 assert_eq!(get(&headers, ":protocol"), Some(&b"websocket"[..]));
                 assert_eq!(get(&headers, ":path"), Some(&b"/chat"[..]));
-                let pairs: Vec<(&[u8], &[u8])> = headers
-                    .iter()
-                    .map(|h| (&h.name[..], &h.value[..]))
-                    .collect();
+                let pairs = common::pairs(&headers);
                 let accepted = ServerHandshake::new()
                     .transport(Transport::ExtendedConnect)
                     .accept("CONNECT", &pairs)
@@ -440,20 +397,7 @@ async fn our_client_runs_a_websocket_over_hyperium_extended_connect() {
         match event {
             Event::PeerSettings(settings) if tunnel.is_none() => {
                 assert!(settings.enable_connect_protocol);
-                let mut request: Vec<Field<'_>> = [
-                    (":method", "CONNECT"),
-                    (":protocol", "websocket"),
-                    (":scheme", "http"),
-                    (":authority", "localhost"),
-                    (":path", "/chat"),
-                ]
-                .map(Field::from)
-                .to_vec();
-                request.extend(
-                    extra
-                        .iter()
-                        .map(|(n, v)| Field::from((n.as_str(), v.as_str()))),
-                );
+                let request = websocket_connect("localhost", &extra);
                 tunnel = Some(conn.send_request(request, false).unwrap());
             }
             Event::Headers {
@@ -461,10 +405,7 @@ async fn our_client_runs_a_websocket_over_hyperium_extended_connect() {
                 headers,
                 ..
             } => {
-                let pairs: Vec<(&[u8], &[u8])> = headers
-                    .iter()
-                    .map(|h| (&h.name[..], &h.value[..]))
-                    .collect();
+                let pairs = common::pairs(&headers);
                 handshake.verify_response(status, &pairs).unwrap();
                 ws.send_text("ping over h2", &mut out).unwrap();
                 ws.send_binary(&[7u8; 30_000], &mut out).unwrap();

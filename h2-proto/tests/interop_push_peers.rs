@@ -5,21 +5,18 @@
 
 mod common;
 
-use std::io::Read;
-use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
-use std::time::Duration as StdDuration;
+use std::net::TcpStream;
+use std::process::Command;
 
-use common::{NOW, peer_available, turn};
+use common::{
+    NOW, connect, node, node_available, peer_available, request_head, serve_one_connection,
+    spawn_server, succeeded, turn,
+};
 use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId, UserError};
 
 /// Our server for one connection: answers `/` with `main page` after promising
 /// `/pushed.css` (when the client allows push). Returns each push attempt's result.
-fn serve_one(listener: TcpListener) -> Vec<Result<StreamId, UserError>> {
-    let (mut socket, _) = listener.accept().unwrap();
-    socket
-        .set_read_timeout(Some(StdDuration::from_millis(20)))
-        .unwrap();
+fn serve_one(mut socket: TcpStream) -> Vec<Result<StreamId, UserError>> {
     let mut conn = Connection::server(Config::default(), NOW);
     let mut attempts = Vec::new();
     let mut turns = 0;
@@ -68,29 +65,17 @@ fn serve_one(listener: TcpListener) -> Vec<Result<StreamId, UserError>> {
     attempts
 }
 
-fn listen() -> (TcpListener, u16) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    (listener, port)
-}
-
 #[test]
 fn nghttp_receives_our_push() {
     if !peer_available("nghttp", &["--version"], "nghttp (nghttp2-client)") {
         return;
     }
-    let (listener, port) = listen();
-    let server = std::thread::spawn(move || serve_one(listener));
+    let (port, server) = serve_one_connection(serve_one);
     let out = Command::new("nghttp")
         .args(["-v", "-t", "10", &format!("http://127.0.0.1:{port}/")])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out);
     let attempts = server.join().unwrap();
     assert!(matches!(attempts[..], [Ok(_)]), "{attempts:?}");
     // The frame trace: our PUSH_PROMISE on nghttp's request stream (13: nghttp first sends
@@ -133,8 +118,7 @@ fn nghttp_without_push_gets_no_promise() {
     if !peer_available("nghttp", &["--version"], "nghttp (nghttp2-client)") {
         return;
     }
-    let (listener, port) = listen();
-    let server = std::thread::spawn(move || serve_one(listener));
+    let (port, server) = serve_one_connection(serve_one);
     let out = Command::new("nghttp")
         .args([
             "-v",
@@ -145,8 +129,7 @@ fn nghttp_without_push_gets_no_promise() {
         ])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
+    let stdout = succeeded(&out);
     assert!(stdout.contains("SETTINGS_ENABLE_PUSH(0x02):0"), "{stdout}");
     assert_eq!(server.join().unwrap(), [Err(UserError::PushDisabled)]);
     assert!(!stdout.contains("PUSH_PROMISE"), "{stdout}");
@@ -154,22 +137,6 @@ fn nghttp_without_push_gets_no_promise() {
         stdout.contains("recv DATA frame <length=9, flags=0x01, stream_id=13>"),
         "{stdout}"
     );
-}
-
-fn node_available() -> bool {
-    peer_available("node", &["--version"], "node (http2 module)")
-}
-
-/// Runs a node script that prints one line (a port, or a result) first.
-fn node(script: &str, args: &[String]) -> std::process::Child {
-    Command::new("node")
-        .arg("-e")
-        .arg(script)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
 }
 
 #[test]
@@ -202,17 +169,9 @@ req.on('end', () => {
 });
 setTimeout(() => process.exit(3), 15000);
 "#;
-    let (listener, port) = listen();
-    let server = std::thread::spawn(move || serve_one(listener));
-    let out = node(script, &[port.to_string()])
-        .wait_with_output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (port, server) = serve_one_connection(serve_one);
+    let out = node(script, &[port.to_string()]).output().unwrap();
+    let stdout = succeeded(&out);
     assert!(matches!(server.join().unwrap()[..], [Ok(_)]));
     let line = stdout.trim();
     assert!(line.contains("\"push-status 200\""), "{line}");
@@ -243,30 +202,12 @@ server.on('stream', (stream, headers) => {
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 setTimeout(() => process.exit(0), 15000);
 "#;
-    let mut child = node(script, &[]);
-    let mut stdout = child.stdout.take().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let port: u16 = String::from_utf8(line).unwrap().trim().parse().unwrap();
-    let mut socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    socket
-        .set_read_timeout(Some(StdDuration::from_millis(20)))
-        .unwrap();
+    let (mut child, port) = spawn_server(&mut node(script, &[]));
+    let mut socket = connect(port);
     let mut conn = Connection::client(Config::default().with_push(true), NOW);
     let authority = format!("127.0.0.1:{port}");
     let main = conn
-        .send_request(
-            [
-                Field::new(b":method", b"GET"),
-                Field::new(b":scheme", b"http"),
-                Field::new(b":authority", authority.as_bytes()),
-                Field::new(b":path", b"/"),
-            ],
-            true,
-        )
+        .send_request(request_head("GET", &authority, "/"), true)
         .unwrap();
     let mut promise = None;
     let mut pushed_status = None;

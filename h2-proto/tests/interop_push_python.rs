@@ -9,21 +9,14 @@ mod common;
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
-use std::time::Duration as StdDuration;
+use std::process::Stdio;
 
-use common::{NOW, peer_available, turn};
+use common::{
+    NOW, connect, python, python_h2, request_head, serve_one_connection, spawn_server, succeeded,
+    turn, websocket_connect,
+};
 use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId};
 use ws_proto::handshake::{ClientHandshake, ServerHandshake, Transport};
-
-fn python_h2() -> bool {
-    peer_available(
-        "python3",
-        &["-c", "import h2"],
-        "python h2 (pip install h2)",
-    )
-}
 
 /// Python client: waits for ENABLE_CONNECT_PROTOCOL = 1, sends an extended CONNECT with two
 /// masked WebSocket frames (text, close 1000), prints the status and the server's frames.
@@ -92,13 +85,7 @@ fn python_client_runs_a_websocket_over_our_extended_connect() {
     if !python_h2() {
         return;
     }
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (mut socket, _) = listener.accept().unwrap();
-        socket
-            .set_read_timeout(Some(StdDuration::from_millis(20)))
-            .unwrap();
+    let (port, server) = serve_one_connection(|mut socket| {
         let config = Config::default().with_connect_protocol(true);
         let mut conn = Connection::server(config, NOW);
         let mut ws = ws_proto::Connection::server(ws_proto::Config::default());
@@ -116,10 +103,7 @@ fn python_client_runs_a_websocket_over_our_extended_connect() {
                         headers,
                         ..
                     } => {
-                        let pairs: Vec<(&[u8], &[u8])> = headers
-                            .iter()
-                            .map(|h| (&h.name[..], &h.value[..]))
-                            .collect();
+                        let pairs = common::pairs(&headers);
                         assert!(pairs.contains(&(&b":protocol"[..], &b"websocket"[..])));
                         let accepted = ServerHandshake::new()
                             .transport(Transport::ExtendedConnect)
@@ -148,16 +132,8 @@ fn python_client_runs_a_websocket_over_our_extended_connect() {
         }
         texts
     });
-    let out = Command::new("python3")
-        .args(["-c", PY_WS_CLIENT, &port.to_string()])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = python(PY_WS_CLIENT, &[port.to_string()]).output().unwrap();
+    let stdout = succeeded(&out);
     assert_eq!(server.join().unwrap(), ["hello from python"]);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "enable_connect_protocol 1");
@@ -239,35 +215,12 @@ fn our_client_gets_a_python_push_and_runs_a_websocket_over_its_extended_connect(
     if !python_h2() {
         return;
     }
-    let mut child = Command::new("python3")
-        .args(["-c", PY_SERVER])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let port: u16 = String::from_utf8(line).unwrap().trim().parse().unwrap();
-    let mut socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    socket
-        .set_read_timeout(Some(StdDuration::from_millis(20)))
-        .unwrap();
+    let (mut child, port) = spawn_server(python(PY_SERVER, &[]).stderr(Stdio::piped()));
+    let mut socket = connect(port);
     let mut conn = Connection::client(Config::default().with_push(true), NOW);
     let authority = format!("127.0.0.1:{port}");
     let main = conn
-        .send_request(
-            [
-                Field::new(b":method", b"GET"),
-                Field::new(b":scheme", b"http"),
-                Field::new(b":authority", authority.as_bytes()),
-                Field::new(b":path", b"/"),
-            ],
-            true,
-        )
+        .send_request(request_head("GET", &authority, "/"), true)
         .unwrap();
     let handshake =
         ClientHandshake::new(*b"python-interop!!").transport(Transport::ExtendedConnect);
@@ -290,18 +243,7 @@ fn our_client_gets_a_python_push_and_runs_a_websocket_over_its_extended_connect(
             let mut out = Vec::new();
             match event {
                 Event::PeerSettings(s) if s.enable_connect_protocol && tunnel.is_none() => {
-                    let mut request: Vec<Field<'_>> = vec![
-                        Field::new(b":method", b"CONNECT"),
-                        Field::new(b":protocol", b"websocket"),
-                        Field::new(b":scheme", b"http"),
-                        Field::new(b":authority", authority.as_bytes()),
-                        Field::new(b":path", b"/chat"),
-                    ];
-                    request.extend(
-                        extra
-                            .iter()
-                            .map(|(n, v)| Field::from((n.as_str(), v.as_str()))),
-                    );
+                    let request = websocket_connect(&authority, &extra);
                     tunnel = Some(conn.send_request(request, false).unwrap());
                 }
                 Event::PushPromise {
@@ -322,10 +264,7 @@ fn our_client_gets_a_python_push_and_runs_a_websocket_over_its_extended_connect(
                 } => {
                     assert_eq!(status, 200);
                     if Some(stream) == tunnel {
-                        let pairs: Vec<(&[u8], &[u8])> = headers
-                            .iter()
-                            .map(|h| (&h.name[..], &h.value[..]))
-                            .collect();
+                        let pairs = common::pairs(&headers);
                         handshake.verify_response(status, &pairs).unwrap();
                         ws.send_text("hi python", &mut out).unwrap();
                         ws.close(Some(ws_proto::CloseCode(1000)), "", &mut out)

@@ -5,22 +5,11 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::io::Read;
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
-use std::time::Duration as StdDuration;
-
-use common::{BIG_BODY, NOW, Server, peer_available, turn};
+use common::{
+    BIG_BODY, NOW, Server, connect, python, python_h2, request_head, spawn_server, succeeded, turn,
+};
 use h2_proto::{Config, Connection, Event, Field, HeadersKind};
-
-fn python_h2() -> bool {
-    peer_available(
-        "python3",
-        &["-c", "import h2"],
-        "python h2 (pip install h2)",
-    )
-}
+use std::collections::HashMap;
 
 /// A sans-IO python h2 client over a plain socket: GET /a, GET /big, POST /upload (100 000
 /// bytes, sent as the windows allow), POST /trailers (body + request trailers). Prints one line
@@ -97,19 +86,11 @@ fn python_h2_client_against_our_server() {
         return;
     }
     let server = Server::start();
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(PY_CLIENT)
-        .arg(server.port.to_string())
+    let out = python(PY_CLIENT, &[server.port.to_string()])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let served = server.stop();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out);
     let lines: Vec<&str> = stdout.lines().collect();
     let expect = [
         "/a 200 31 - GET /a got 0 bytes on stream 1",
@@ -200,34 +181,11 @@ fn our_client_against_python_h2_server() {
     if !python_h2() {
         return;
     }
-    let mut child = Command::new("python3")
-        .arg("-c")
-        .arg(PY_SERVER)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let port: u16 = String::from_utf8(line).unwrap().trim().parse().unwrap();
-
-    let mut socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    socket
-        .set_read_timeout(Some(StdDuration::from_millis(20)))
-        .unwrap();
+    let (mut child, port) = spawn_server(&mut python(PY_SERVER, &[]));
+    let mut socket = connect(port);
     let mut conn = Connection::client(Config::default(), NOW);
     let authority = format!("127.0.0.1:{port}");
-    let head = |method: &'static str, path: &'static str| {
-        [
-            Field::new(b":method", method.as_bytes()),
-            Field::new(b":scheme", b"http"),
-            Field::new(b":authority", authority.as_bytes()),
-            Field::new(b":path", path.as_bytes()),
-        ]
-    };
+    let head = |method, path| request_head(method, &authority, path);
     let small = conn.send_request(head("GET", "/small"), true).unwrap();
     let big = conn.send_request(head("GET", "/big"), true).unwrap();
     let upload = conn.send_request(head("POST", "/up"), false).unwrap();

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::thread::JoinHandle;
 
-use common::{NOW, Served, peer_available, serve_connection};
+use common::{NOW, Served, peer_available, serve_connection, succeeded};
 use h2_proto::{Config, Connection, StreamId};
 
 /// base64url without padding (RFC 4648 §5), as `HTTP2-Settings` uses (RFC 7540 §3.2.1).
@@ -112,12 +112,7 @@ fn nghttp_upgrade_against_our_server() {
         .args([format!("{base}/first"), format!("{base}/second")])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out);
     let upgraded = server.join().unwrap();
     // nghttp's PRIORITY frames (anchors 3..11 and one on the upgraded stream 1) are accepted;
     // its next request then opens stream 13.

@@ -11,10 +11,8 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration as StdDuration;
 
-use common::{NOW, peer_available, turn};
+use common::{NOW, connect, python, python_h2, spawn_server, turn};
 use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId};
 
 /// One connection: reads the HTTP/1.1 upgrade request head, hands `HTTP2-Settings` to
@@ -103,32 +101,6 @@ while True:
     sock.sendall(conn.data_to_send())
 "#;
 
-fn python_h2() -> bool {
-    peer_available(
-        "python3",
-        &["-c", "import h2"],
-        "python h2 (pip install h2)",
-    )
-}
-
-/// Starts the python server; returns it and its port.
-fn start_server() -> (Child, u16) {
-    let mut child = Command::new("python3")
-        .arg("-c")
-        .arg(PY_UPGRADE_SERVER)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.as_mut().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let port = String::from_utf8(line).unwrap().trim().parse().unwrap();
-    (child, port)
-}
-
 /// Sends the HTTP/1.1 upgrade request with `h1-proto` and reads up to the 101; returns the
 /// upgraded connection, with the bytes that followed the 101 head already fed to it.
 fn upgrade(
@@ -184,12 +156,9 @@ fn upgrade(
 /// GET `/second`. Returns (stream, status, body length, end_stream seen) per stream and the
 /// server's output.
 fn exchange(config: Config, method: &str, path: &str) -> (Vec<(u32, u16, usize)>, String) {
-    let (child, port) = start_server();
+    let (child, port) = spawn_server(&mut python(PY_UPGRADE_SERVER, &[]));
     let authority = format!("127.0.0.1:{port}");
-    let mut socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    socket
-        .set_read_timeout(Some(StdDuration::from_millis(20)))
-        .unwrap();
+    let mut socket = connect(port);
     let mut conn = upgrade(&mut socket, config, method, path, &authority);
     let second = conn
         .send_request(

@@ -2,15 +2,15 @@
 //! grammar), the send schedule as seen on the wire (exact DATA frame order), PRIORITY_UPDATE
 //! and SETTINGS_NO_RFC7540_PRIORITIES validation, and client-side signalling.
 
+mod common;
+
+use common::script::*;
 use h2_proto::connection::{Limits, PREFACE};
 use h2_proto::frame::{self, Frame, StreamId, kind, setting};
 use h2_proto::priority::{Params, Priority};
 use h2_proto::{Config, Connection, ErrorCode, Event, Field, HeadersKind, Reason, UserError};
 use proptest::prelude::*;
 use qpack_hpack::hpack;
-use wire_codec::Instant;
-
-const T0: Instant = Instant::ZERO;
 
 // ------------------------------------------------------------------ parser
 
@@ -215,33 +215,6 @@ proptest! {
 
 // ------------------------------------------------------------------ wire helpers
 
-#[derive(Debug, Clone, PartialEq)]
-struct Out {
-    kind: u8,
-    flags: u8,
-    stream: u32,
-    payload: Vec<u8>,
-}
-
-fn enc(frame: &Frame<'_>) -> Vec<u8> {
-    let mut v = Vec::new();
-    frame.encode(&mut v).unwrap();
-    v
-}
-
-fn settings(params: &[(u16, u32)]) -> Vec<u8> {
-    let mut v = Vec::new();
-    frame::encode_settings(&mut v, params).unwrap();
-    v
-}
-
-fn settings_ack() -> Vec<u8> {
-    enc(&Frame::Settings {
-        ack: true,
-        params: frame::SettingsParams::EMPTY,
-    })
-}
-
 fn priority_update(prioritized: u32, value: &str) -> Vec<u8> {
     enc(&Frame::PriorityUpdate {
         prioritized_id: StreamId::new(prioritized),
@@ -259,43 +232,6 @@ fn raw_priority_update(on_stream: u32, prioritized: u32, value: &str) -> Vec<u8>
     v
 }
 
-fn window_update(stream: u32, increment: u32) -> Vec<u8> {
-    enc(&Frame::WindowUpdate {
-        stream_id: StreamId::new(stream),
-        increment,
-    })
-}
-
-fn output(conn: &mut Connection) -> Vec<Out> {
-    let mut bytes = Vec::new();
-    // Large enough that no DATA frame is cut short by the end of the buffer.
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = conn.poll_transmit(T0, &mut buf);
-        if n == 0 {
-            break;
-        }
-        bytes.extend_from_slice(&buf[..n]);
-    }
-    let mut rest = &bytes[..];
-    if rest.starts_with(PREFACE) {
-        rest = &rest[PREFACE.len()..];
-    }
-    let mut frames = Vec::new();
-    while !rest.is_empty() {
-        let header = frame::FrameHeader::decode(rest).unwrap();
-        let len = header.length as usize;
-        frames.push(Out {
-            kind: header.kind,
-            flags: header.flags,
-            stream: header.stream_id.value(),
-            payload: rest[9..9 + len].to_vec(),
-        });
-        rest = &rest[9 + len..];
-    }
-    frames
-}
-
 /// DATA frames as (stream, length, END_STREAM).
 fn data_frames(frames: &[Out]) -> Vec<(u32, usize, bool)> {
     frames
@@ -309,17 +245,6 @@ fn data_frames(frames: &[Out]) -> Vec<(u32, usize, bool)> {
             )
         })
         .collect()
-}
-
-fn goaway_code(frames: &[Out]) -> Option<u32> {
-    frames
-        .iter()
-        .find(|f| f.kind == kind::GOAWAY)
-        .map(|f| u32::from_be_bytes(f.payload[4..8].try_into().unwrap()))
-}
-
-fn drain_events(conn: &mut Connection) -> Vec<Event> {
-    std::iter::from_fn(|| conn.poll_event()).collect()
 }
 
 /// The scripted client's HPACK encoder.
@@ -368,7 +293,7 @@ fn server_with(config: Config, client_settings: &[(u16, u32)]) -> (Connection, P
     input.extend(window_update(0, (1 << 30) - 65_535));
     conn.handle_input(&input, T0).unwrap();
     output(&mut conn);
-    drain_events(&mut conn);
+    events(&mut conn);
     (conn, Peer::new())
 }
 
@@ -386,10 +311,8 @@ fn respond(conn: &mut Connection, stream: u32, len: usize) {
 }
 
 fn expect_conn_error(conn: &mut Connection, input: &[u8], code: ErrorCode, reason: Reason) {
-    let err = conn.handle_input(input, T0).unwrap_err();
-    assert_eq!((err.code, err.reason), (code, reason), "{err:?}");
-    assert!(err.is_connection_error());
-    assert_eq!(goaway_code(&output(conn)), Some(code.0));
+    let err = common::script::expect_conn_error(conn, input, code);
+    assert_eq!(err.reason, reason, "{err:?}");
 }
 
 const FRAME: usize = 16_384;
@@ -415,7 +338,7 @@ fn data_order_follows_urgency_and_incremental() {
         input.extend(peer.get(stream, priority));
     }
     conn.handle_input(&input, T0).unwrap();
-    drain_events(&mut conn);
+    events(&mut conn);
     for (stream, _) in requests {
         let len = if stream == 13 { 100 } else { 2 * FRAME };
         respond(&mut conn, stream, len);
@@ -488,7 +411,7 @@ fn blocked_urgent_stream_does_not_starve_others() {
     let mut input = peer.get(1, "u=0");
     input.extend(peer.get(3, "u=7"));
     conn.handle_input(&input, T0).unwrap();
-    drain_events(&mut conn);
+    events(&mut conn);
     respond(&mut conn, 1, 1000);
     respond(&mut conn, 3, 1000);
     // Stream 3 gets more window, then every window shrinks by 1000: stream 1's is 0, 3's 500.
@@ -715,6 +638,8 @@ fn idle_priorities_are_bounded() {
     }
     let mut limits = Limits::default();
     limits.max_idle_priorities = 16;
+    // Without the flood bound (priority_signal_floods_are_bounded), to see the memory bound.
+    limits.max_tiny_frames = u32::MAX;
     let config = Config::default()
         .with_limits(limits)
         .with_max_concurrent_streams(u32::MAX);
@@ -747,6 +672,40 @@ fn rfc7540_priority_frames_are_validated_and_ignored() {
     assert_eq!(rst.stream, 3);
     assert_eq!(rst.payload, ErrorCode::PROTOCOL_ERROR.0.to_be_bytes());
     assert!(conn.error().is_none());
+}
+
+/// RFC 9113 §10.5: priority signals cost the server work (a reschedule each) and answer
+/// nothing, so an endless run of PRIORITY_UPDATE or PRIORITY frames is a flood
+/// (ENHANCE_YOUR_CALM), counted like empty frames: a real frame in between starts the count
+/// again.
+#[test]
+fn priority_signal_floods_are_bounded() {
+    let limit = Limits::default().max_tiny_frames as usize;
+    let rfc7540 = enc(&Frame::Priority {
+        stream_id: StreamId::new(1),
+        priority: frame::Priority {
+            exclusive: false,
+            dependency: StreamId::new(0),
+            weight: 15,
+        },
+    });
+    let updates = [priority_update(1, "u=1"), priority_update(1, "u=6, i")];
+    for signals in [&updates[..], std::slice::from_ref(&rfc7540)] {
+        let (mut conn, mut peer) = server();
+        let mut input = peer.get(1, "");
+        input.extend(signals.iter().cycle().take(limit).flatten());
+        // A request in between: the count starts again.
+        input.extend(peer.get(3, ""));
+        input.extend(signals.iter().cycle().take(limit).flatten());
+        conn.handle_input(&input, T0).unwrap();
+        output(&mut conn);
+        expect_conn_error(
+            &mut conn,
+            &signals[0],
+            ErrorCode::ENHANCE_YOUR_CALM,
+            Reason::Flood,
+        );
+    }
 }
 
 // ------------------------------------------------------------------ SETTINGS_NO_RFC7540_PRIORITIES
@@ -850,7 +809,7 @@ fn request(priority: Option<&'static str>) -> Vec<Field<'static>> {
 }
 
 /// Moves bytes both ways until both sides are quiet.
-fn pump(a: &mut Connection, b: &mut Connection) {
+fn exchange(a: &mut Connection, b: &mut Connection) {
     let mut buf = vec![0u8; 1 << 16];
     let mut one_way = |from: &mut Connection, to: &mut Connection| {
         let mut moved = false;
@@ -951,16 +910,16 @@ fn client_request_bodies_follow_their_priority() {
 fn our_client_and_server_agree() {
     let mut client = Connection::client(Config::default().with_windows(1 << 20, 1 << 24), T0);
     let mut server = Connection::server(Config::default(), T0);
-    pump(&mut client, &mut server);
+    exchange(&mut client, &mut server);
     assert!(client.peer_settings().no_rfc7540_priorities);
     assert!(server.peer_settings().no_rfc7540_priorities);
     let a = client.send_request(request(Some("u=6")), true).unwrap();
     let b = client.send_request(request(Some("u=2")), true).unwrap();
     let c = client.send_request(request(None), true).unwrap();
     client.send_priority_update(c, p(0, false)).unwrap();
-    pump(&mut client, &mut server);
-    drain_events(&mut client);
-    let requests: Vec<StreamId> = drain_events(&mut server)
+    exchange(&mut client, &mut server);
+    events(&mut client);
+    let requests: Vec<StreamId> = events(&mut server)
         .into_iter()
         .filter_map(|e| match e {
             Event::Headers {
@@ -975,10 +934,10 @@ fn our_client_and_server_agree() {
     for stream in [a, b, c] {
         respond(&mut server, stream.value(), 3 * FRAME);
     }
-    pump(&mut server, &mut client);
+    exchange(&mut server, &mut client);
     let mut ends = Vec::new();
     let mut first_data = Vec::new();
-    for event in drain_events(&mut client) {
+    for event in events(&mut client) {
         if let Event::Data {
             stream, end_stream, ..
         } = event

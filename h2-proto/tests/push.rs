@@ -3,21 +3,15 @@
 //! streams in the wrong state, unsafe promised requests, frames on reserved streams, the
 //! concurrency limit counting pushed streams, the reserved-stream cap, and cancellation.
 
+mod common;
+
+use common::script::*;
 use h2_proto::connection::{Limits, PREFACE};
 use h2_proto::frame::{self, Frame, StreamId, kind, setting};
 use h2_proto::http_fields::Malformed;
-use h2_proto::{Config, Connection, ErrorCode, Event, Field, HeadersKind, UserError};
+use h2_proto::{Config, Connection, ErrorCode, Event, HeadersKind, UserError};
 use qpack_hpack::hpack;
-use wire_codec::Instant;
 
-const T0: Instant = Instant::ZERO;
-
-const GET: [(&str, &str); 4] = [
-    (":method", "GET"),
-    (":scheme", "https"),
-    (":authority", "a.example"),
-    (":path", "/"),
-];
 const CSS: [(&str, &str); 4] = [
     (":method", "GET"),
     (":scheme", "https"),
@@ -25,40 +19,8 @@ const CSS: [(&str, &str); 4] = [
     (":path", "/style.css"),
 ];
 
-fn fields<'a>(f: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = Field<'a>> {
-    f.iter().map(|&f| Field::from(f))
-}
-
 fn id(n: u32) -> StreamId {
     StreamId::new(n)
-}
-
-/// Moves everything `from` has to send into `to`.
-fn pump(from: &mut Connection, to: &mut Connection) {
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = from.poll_transmit(T0, &mut buf);
-        if n == 0 {
-            break;
-        }
-        to.handle_input(&buf[..n], T0).unwrap();
-    }
-}
-
-fn events(conn: &mut Connection) -> Vec<Event> {
-    std::iter::from_fn(|| conn.poll_event()).collect()
-}
-
-/// A client (push enabled or not) and a server after the SETTINGS exchange.
-fn pair(client_config: Config, server_config: Config) -> (Connection, Connection) {
-    let mut client = Connection::client(client_config, T0);
-    let mut server = Connection::server(server_config, T0);
-    pump(&mut client, &mut server);
-    pump(&mut server, &mut client);
-    pump(&mut client, &mut server);
-    events(&mut client);
-    events(&mut server);
-    (client, server)
 }
 
 /// The server's side of a request on stream 1 (GET /), still open for the response.
@@ -340,63 +302,6 @@ fn reserved_streams_are_capped_on_the_server() {
 
 // ------------------------------------------------------------------ scripted peer
 
-/// A frame as the connection wrote it.
-#[derive(Debug)]
-struct Out {
-    kind: u8,
-    stream: u32,
-    payload: Vec<u8>,
-}
-
-fn output(conn: &mut Connection) -> Vec<Out> {
-    let mut bytes = Vec::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = conn.poll_transmit(T0, &mut buf);
-        if n == 0 {
-            break;
-        }
-        bytes.extend_from_slice(&buf[..n]);
-    }
-    let mut rest = bytes.strip_prefix(&PREFACE[..]).unwrap_or(&bytes[..]);
-    let mut frames = Vec::new();
-    while !rest.is_empty() {
-        let header = frame::FrameHeader::decode(rest).unwrap();
-        let len = header.length as usize;
-        frames.push(Out {
-            kind: header.kind,
-            stream: header.stream_id.value(),
-            payload: rest[9..9 + len].to_vec(),
-        });
-        rest = &rest[9 + len..];
-    }
-    frames
-}
-
-fn code_of(frame: &Out) -> u32 {
-    let at = if frame.kind == kind::GOAWAY { 4 } else { 0 };
-    u32::from_be_bytes(frame.payload[at..at + 4].try_into().unwrap())
-}
-
-fn rst_code(frames: &[Out], stream: u32) -> Option<u32> {
-    frames
-        .iter()
-        .find(|f| f.kind == kind::RST_STREAM && f.stream == stream)
-        .map(code_of)
-}
-
-fn enc(frame: &Frame<'_>) -> Vec<u8> {
-    let mut v = Vec::new();
-    frame.encode(&mut v).unwrap();
-    v
-}
-
-fn settings(params: &[(u16, u32)]) -> Vec<u8> {
-    let mut v = Vec::new();
-    frame::encode_settings(&mut v, params).unwrap();
-    v
-}
-
 /// A scripted server: its HPACK encoder.
 struct Peer(hpack::Encoder);
 
@@ -457,14 +362,6 @@ fn client_with(config: Config) -> (Connection, Peer) {
 
 fn push_client() -> (Connection, Peer) {
     client_with(Config::default().with_push(true))
-}
-
-fn expect_conn_error(conn: &mut Connection, input: &[u8], code: ErrorCode) {
-    let err = conn.handle_input(input, T0).unwrap_err();
-    assert_eq!(err.code, code, "{err:?}");
-    assert!(err.is_connection_error());
-    let goaway = output(conn).into_iter().find(|f| f.kind == kind::GOAWAY);
-    assert_eq!(goaway.map(|f| code_of(&f)), Some(code.0));
 }
 
 #[test]
@@ -654,7 +551,7 @@ fn reserved_streams_are_capped_on_the_client() {
     let frames = output(&mut client);
     let cancelled = frames
         .iter()
-        .filter(|f| f.kind == kind::RST_STREAM && code_of(f) == ErrorCode::CANCEL.0)
+        .filter(|f| f.kind == kind::RST_STREAM && f.code() == ErrorCode::CANCEL.0)
         .count();
     assert_eq!(cancelled, 97);
     assert_eq!(
@@ -664,6 +561,39 @@ fn reserved_streams_are_capped_on_the_client() {
             .count(),
         3
     );
+}
+
+/// §6.8: after our GOAWAY the server's new streams above its last stream id are ignored —
+/// a promise crossing it on the wire, and the pushed response's HEADERS and DATA after it —
+/// while the streams below it run to completion.
+#[test]
+fn promises_crossing_our_goaway_are_ignored_with_their_frames() {
+    let (mut client, mut peer) = push_client();
+    client.go_away(ErrorCode::NO_ERROR, b"").unwrap();
+    output(&mut client);
+    let mut input = peer.push_promise(1, 2, &CSS);
+    input.extend(peer.headers(2, &[(":status", "200")], false));
+    input.extend(enc(&Frame::Data {
+        stream_id: id(2),
+        end_stream: true,
+        padding: None,
+        data: b"pushed",
+    }));
+    input.extend(peer.headers(1, &[(":status", "200")], true));
+    client.handle_input(&input, T0).unwrap();
+    assert!(client.error().is_none());
+    let got = events(&mut client);
+    assert!(
+        matches!(
+            &got[..],
+            [Event::Headers { stream, kind: HeadersKind::Response(200), end_stream: true, .. }]
+                if *stream == id(1)
+        ),
+        "{got:?}"
+    );
+    assert_eq!(client.reserved_streams(), 0);
+    // The GOAWAY we sent is not re-sent with a higher last stream id.
+    assert!(output(&mut client).iter().all(|f| f.kind != kind::GOAWAY));
 }
 
 #[test]

@@ -2,34 +2,18 @@
 //! `Connection::client_upgrade`, in process against our own `Connection::server_upgrade` and
 //! against hand-made server frames. Real servers: tests/interop_upgrade_client.rs.
 
+mod common;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::script::*;
 use h2_proto::connection::PREFACE;
 use h2_proto::frame::{self, setting};
 use h2_proto::{
     Config, Connection, ErrorCode, Event, Field, Frame, HeadersKind, StreamId, UserError,
 };
-use wire_codec::Instant;
 
-const T0: Instant = Instant::ZERO;
 const STREAM_1: StreamId = Connection::UPGRADE_STREAM;
-
-/// Everything `conn` wants to send.
-fn drain(conn: &mut Connection) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = conn.poll_transmit(T0, &mut buf);
-        if n == 0 {
-            return bytes;
-        }
-        bytes.extend_from_slice(&buf[..n]);
-    }
-}
-
-fn events(conn: &mut Connection) -> Vec<Event> {
-    std::iter::from_fn(|| conn.poll_event()).collect()
-}
 
 /// The frames of `bytes` (after the client magic, if present).
 fn frames(bytes: &[u8]) -> Vec<Frame<'_>> {
@@ -50,12 +34,6 @@ fn request(path: &str) -> [Field<'_>; 4] {
         Field::new(b":authority", b"a.example"),
         Field::new(b":path", path.as_bytes()),
     ]
-}
-
-/// Moves all pending bytes from `from` to `to`.
-fn pump(from: &mut Connection, to: &mut Connection) {
-    let bytes = drain(from);
-    to.handle_input(&bytes, T0).unwrap();
 }
 
 /// A client upgraded with `config` and the server that accepted its `HTTP2-Settings`, as after

@@ -5,7 +5,8 @@
 //!   consumed: all of them, except after the peer's close frame (the rest is not WebSocket
 //!   data, hand it back to the transport) or when the queued events hold 32 KiB or more (poll
 //!   them, then feed the rest).
-//! - events: [`Connection::poll_event`] until `None`.
+//! - events: [`Connection::poll_event`] (owned payloads) or [`Connection::poll_event_ref`]
+//!   (payloads lent from the connection's buffer, no allocation per message) until `None`.
 //! - output: [`Connection::poll_transmit`] writes queued control frames (automatic pong, the
 //!   close reply, the close after a failure).
 //! - commands: `send_*` and [`Connection::close`] write frames straight into the caller's
@@ -98,6 +99,37 @@ pub enum Event {
     Close(Option<CloseFrame>),
 }
 
+/// What the peer sent, with the payload lent from the connection's receive buffer: valid until
+/// the next call on the connection (see [`Connection::poll_event_ref`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventRef<'a> {
+    /// A complete text message, valid UTF-8.
+    Text(&'a str),
+    /// A complete binary message.
+    Binary(&'a [u8]),
+    /// A ping; with `Config::auto_pong` polling it queues the pong.
+    Ping(&'a [u8]),
+    /// A pong.
+    Pong(&'a [u8]),
+    /// The peer's close frame (`None`: no status code). With `Config::auto_close` polling it
+    /// queues the reply.
+    Close(Option<CloseFrame>),
+}
+
+impl EventRef<'_> {
+    /// The same event with its payload copied out.
+    pub fn to_event(&self) -> Event {
+        match self {
+            Self::Text(t) => Event::Text((*t).into()),
+            Self::Binary(b) => Event::Binary(b.to_vec()),
+            Self::Ping(b) => Event::Ping(b.to_vec()),
+            Self::Pong(b) => Event::Pong(b.to_vec()),
+            Self::Close(c) => Event::Close(c.clone()),
+        }
+    }
+}
+
 /// A whole message borrowed from the caller's buffer (see
 /// [`Connection::handle_input_in_place`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +162,37 @@ pub enum MessageKind {
     Text,
     /// Bytes.
     Binary,
+}
+
+/// Messages up to this size that arrive whole in one input are queued in the connection's
+/// receive buffer (lent by `poll_event_ref`, copied out by `poll_event`); larger ones and
+/// reassembled ones get a buffer of their own, which `poll_event` hands over without a copy.
+/// Small, because text in the receive buffer is UTF-8-checked again when polled (safe Rust
+/// has no unchecked `&str`): for a short message that costs less than the allocation saved.
+const LENT_MAX: usize = 1024;
+
+/// The most buffer capacity kept for reuse between messages, in all (so one huge message does
+/// not pin its memory for the connection's lifetime): room for the few large messages one
+/// `handle_input` queues within its event budget.
+const SPARE_MAX: usize = 2 * EVENT_BUDGET;
+
+/// A queued event.
+#[derive(Debug)]
+enum Queued {
+    /// The payload is the next `len` bytes of `Connection::lent`, already checked (text is
+    /// valid UTF-8).
+    Lent { kind: LentKind, len: usize },
+    /// An event with its own buffer.
+    Owned(Event),
+}
+
+/// The kinds of event whose payload can sit in the receive buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LentKind {
+    Text,
+    Binary,
+    Ping,
+    Pong,
 }
 
 /// Unanswered pings kept for automatic pongs (each at most 125 bytes).
@@ -190,8 +253,17 @@ pub struct Connection {
     recv: Recv,
     message: Option<Assembly>,
     control: Vec<u8>,
-    events: VecDeque<Event>,
+    events: VecDeque<Queued>,
     queued_bytes: usize,
+    /// Payloads of `Queued::Lent` events, in queue order, from `lent_head` on (the bytes before
+    /// it were polled and are dropped on the next `handle_input`).
+    lent: Vec<u8>,
+    lent_head: usize,
+    /// The owned event `poll_event_ref` lends from, kept until the next call.
+    lent_event: Option<Event>,
+    /// Empty message buffers to reuse (from lent events, at most `SPARE_MAX` in all), so large
+    /// messages stop allocating too.
+    spare: Vec<Vec<u8>>,
     pending_pongs: VecDeque<Vec<u8>>,
     pending_close: Option<Vec<u8>>,
     close_sent: bool,
@@ -246,6 +318,10 @@ impl Connection {
             control: Vec::new(),
             events: VecDeque::new(),
             queued_bytes: 0,
+            lent: Vec::new(),
+            lent_head: 0,
+            lent_event: None,
+            spare: Vec::new(),
             pending_pongs: VecDeque::new(),
             pending_close: None,
             close_sent: false,
@@ -332,6 +408,13 @@ impl Connection {
     }
 
     fn consume(&mut self, input: &[u8]) -> Result<usize, ProtocolError> {
+        // Drop the polled payloads once they are at least half the receive buffer (all of it
+        // in the usual case that every event was polled): bounded memory, amortized moves.
+        if self.lent_head > 0 && self.lent_head >= self.lent.len() / 2 {
+            self.lent.drain(..self.lent_head);
+            self.lent_head = 0;
+        }
+        self.reclaim_lent_event();
         let mut pos = 0;
         let budget = EVENT_BUDGET;
         while pos < input.len()
@@ -500,16 +583,33 @@ impl Connection {
         let Some(payload) = rest.get(header_len..end) else {
             return Ok(None);
         };
-        // Copy and unmask in one pass over the input.
-        let data = match header.mask {
-            Some(key) => {
-                let mut data = Vec::with_capacity(payload.len());
-                crate::mask::extend_masked(&mut data, payload, key);
-                data
+        let text = header.opcode == OpCode::Text;
+        if len <= LENT_MAX {
+            // Into the receive buffer, copied and unmasked in one pass over the input.
+            let start = self.lent.len();
+            match header.mask {
+                Some(key) => crate::mask::extend_masked(&mut self.lent, payload, key),
+                None => self.lent.extend_from_slice(payload),
             }
-            None => payload.to_vec(),
-        };
-        let event = if header.opcode == OpCode::Text {
+            if text && core::str::from_utf8(self.lent.get(start..).unwrap_or_default()).is_err() {
+                self.lent.truncate(start);
+                return Err(ProtocolError::InvalidUtf8);
+            }
+            let kind = if text {
+                LentKind::Text
+            } else {
+                LentKind::Binary
+            };
+            self.push_lent(kind, len);
+            return Ok(Some(end));
+        }
+        // A buffer of its own (reused if one was handed back), filled in one pass.
+        let mut data = self.spare.pop().unwrap_or_default();
+        match header.mask {
+            Some(key) => crate::mask::extend_masked(&mut data, payload, key),
+            None => data.extend_from_slice(payload),
+        }
+        let event = if text {
             Event::Text(String::from_utf8(data).map_err(|_| ProtocolError::InvalidUtf8)?)
         } else {
             Event::Binary(data)
@@ -569,7 +669,7 @@ impl Connection {
                     kind,
                     compressed: header.rsv1,
                     fragments: 1,
-                    data: Vec::new(),
+                    data: self.spare.pop().unwrap_or_default(),
                     utf8: Utf8Validator::new(),
                     incremental: !whole || header.rsv1,
                 });
@@ -666,13 +766,14 @@ impl Connection {
             len: 0,
         };
         match header.opcode {
-            OpCode::Ping => {
-                let payload = core::mem::take(&mut self.control);
-                self.push(Event::Ping(payload));
-            }
-            OpCode::Pong => {
-                let payload = core::mem::take(&mut self.control);
-                self.push(Event::Pong(payload));
+            OpCode::Ping | OpCode::Pong => {
+                self.lent.extend_from_slice(&self.control);
+                let kind = if header.opcode == OpCode::Ping {
+                    LentKind::Ping
+                } else {
+                    LentKind::Pong
+                };
+                self.push_lent(kind, self.control.len());
             }
             OpCode::Close => {
                 let frame = CloseFrame::parse(&self.control)?;
@@ -731,7 +832,13 @@ impl Connection {
 
     fn push(&mut self, event: Event) {
         self.queued_bytes += event_size(&event);
-        self.events.push_back(event);
+        self.events.push_back(Queued::Owned(event));
+    }
+
+    /// Queues an event whose payload was just appended to `lent`.
+    fn push_lent(&mut self, kind: LentKind, len: usize) {
+        self.queued_bytes += EVENT_OVERHEAD + len;
+        self.events.push_back(Queued::Lent { kind, len });
     }
 
     /// Fails the connection: queues a close frame with the error's code (unless one was sent)
@@ -749,35 +856,141 @@ impl Connection {
 
     // ---------------------------------------------------------------- events
 
-    /// The next event, in the order the frames arrived.
+    /// The next event, in the order the frames arrived, owning its payload.
     ///
     /// Automatic replies are queued as their event is polled, so whatever the caller sends in
     /// answer to earlier events goes out before them: a pong after the echo of the message
     /// before its ping, the close reply after everything else.
     pub fn poll_event(&mut self) -> Option<Event> {
-        let event = self.events.pop_front()?;
+        let queued = self.events.pop_front()?;
+        let event = match queued {
+            Queued::Owned(event) => event,
+            Queued::Lent { kind, len } => {
+                let payload = self.take_lent(len);
+                match kind {
+                    // Checked on receipt; a safe conversion needs the check again.
+                    LentKind::Text => {
+                        Event::Text(core::str::from_utf8(payload).unwrap_or_default().into())
+                    }
+                    LentKind::Binary => Event::Binary(payload.to_vec()),
+                    LentKind::Ping => Event::Ping(payload.to_vec()),
+                    LentKind::Pong => Event::Pong(payload.to_vec()),
+                }
+            }
+        };
         self.queued_bytes = self.queued_bytes.saturating_sub(event_size(&event));
         match &event {
-            Event::Ping(payload) if self.config.auto_pong && !self.close_sent => {
-                // Unanswered pings beyond the bound are answered only by the latest pong,
-                // which §5.5.3 allows; a ping flood cannot grow the queue.
-                if self.pending_pongs.len() >= MAX_PENDING_PONGS {
-                    self.pending_pongs.pop_front();
-                }
-                self.pending_pongs.push_back(payload.clone());
-            }
-            Event::Close(frame)
-                if self.config.auto_close
-                    && self.state == State::CloseReceived
-                    && !self.close_sent =>
-            {
-                // Echo the code (§5.5.1); no code gets an empty close.
-                let reply = frame.as_ref().map(|f| f.code.0.to_be_bytes().to_vec());
-                self.pending_close = Some(reply.unwrap_or_default());
-            }
+            Event::Ping(payload) => self.auto_pong(payload),
+            Event::Close(frame) => self.auto_close(frame.as_ref()),
             _ => {}
         }
         Some(event)
+    }
+
+    /// The next event like [`poll_event`](Self::poll_event), with the payload lent from the
+    /// connection instead of copied out: valid until the next call on the connection. Small
+    /// messages that arrive whole sit in one receive buffer and large ones reuse the buffer of
+    /// the message lent before, so a steady stream of messages allocates nothing.
+    ///
+    /// ```
+    /// use ws_proto::{Config, Connection, EventRef};
+    /// let frame = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+    /// let mut server = Connection::server(Config::default());
+    /// server.handle_input(&frame).unwrap();
+    /// assert_eq!(server.poll_event_ref(), Some(EventRef::Text("Hello")));
+    /// assert_eq!(server.poll_event_ref(), None);
+    /// ```
+    pub fn poll_event_ref(&mut self) -> Option<EventRef<'_>> {
+        self.reclaim_lent_event();
+        let queued = self.events.pop_front()?;
+        match queued {
+            Queued::Lent { kind, len } => {
+                self.queued_bytes = self.queued_bytes.saturating_sub(EVENT_OVERHEAD + len);
+                if kind == LentKind::Ping && self.config.auto_pong && !self.close_sent {
+                    let start = self.lent_head;
+                    let ping = self.lent.get(start..start + len).unwrap_or_default();
+                    let pong = ping.to_vec();
+                    self.auto_pong(&pong);
+                }
+                let payload = self.take_lent(len);
+                Some(match kind {
+                    // Checked on receipt; a safe conversion needs the check again.
+                    LentKind::Text => {
+                        EventRef::Text(core::str::from_utf8(payload).unwrap_or_default())
+                    }
+                    LentKind::Binary => EventRef::Binary(payload),
+                    LentKind::Ping => EventRef::Ping(payload),
+                    LentKind::Pong => EventRef::Pong(payload),
+                })
+            }
+            Queued::Owned(event) => {
+                self.queued_bytes = self.queued_bytes.saturating_sub(event_size(&event));
+                match &event {
+                    Event::Ping(payload) => self.auto_pong(payload),
+                    Event::Close(frame) => self.auto_close(frame.as_ref()),
+                    _ => {}
+                }
+                let event = self.lent_event.insert(event);
+                Some(match event {
+                    Event::Text(t) => EventRef::Text(t),
+                    Event::Binary(b) => EventRef::Binary(b),
+                    Event::Ping(b) => EventRef::Ping(b),
+                    Event::Pong(b) => EventRef::Pong(b),
+                    Event::Close(c) => EventRef::Close(c.clone()),
+                })
+            }
+        }
+    }
+
+    /// Keeps the buffer of the owned event lent last (the lend is over) for a later large
+    /// message.
+    #[inline(always)]
+    fn reclaim_lent_event(&mut self) {
+        if self.lent_event.is_some() {
+            self.reclaim_lent_buffer();
+        }
+    }
+
+    fn reclaim_lent_buffer(&mut self) {
+        let data = match self.lent_event.take() {
+            Some(Event::Binary(data)) => data,
+            Some(Event::Text(text)) => text.into_bytes(),
+            _ => return,
+        };
+        let kept: usize = self.spare.iter().map(Vec::capacity).sum();
+        if kept + data.capacity() <= SPARE_MAX {
+            let mut data = data;
+            data.clear();
+            self.spare.push(data);
+        }
+    }
+
+    /// The next `len` bytes of the receive buffer.
+    fn take_lent(&mut self, len: usize) -> &[u8] {
+        let start = self.lent_head;
+        self.lent_head = start + len;
+        self.lent.get(start..start + len).unwrap_or_default()
+    }
+
+    /// Queues the automatic pong for a polled ping.
+    fn auto_pong(&mut self, payload: &[u8]) {
+        if self.config.auto_pong && !self.close_sent {
+            // Unanswered pings beyond the bound are answered only by the latest pong,
+            // which §5.5.3 allows; a ping flood cannot grow the queue.
+            if self.pending_pongs.len() >= MAX_PENDING_PONGS {
+                self.pending_pongs.pop_front();
+            }
+            self.pending_pongs.push_back(payload.to_vec());
+        }
+    }
+
+    /// Queues the automatic close reply for a polled close.
+    fn auto_close(&mut self, frame: Option<&CloseFrame>) {
+        if self.config.auto_close && self.state == State::CloseReceived && !self.close_sent {
+            // Echo the code (§5.5.1); no code gets an empty close.
+            let reply = frame.map(|f| f.code.0.to_be_bytes().to_vec());
+            self.pending_close = Some(reply.unwrap_or_default());
+        }
     }
 
     // ---------------------------------------------------------------- output
@@ -840,9 +1053,55 @@ impl Connection {
     }
 
     /// Sends a whole message. For `Text`, `payload` must be UTF-8 (use `send_text`).
+    #[inline]
     pub fn send_message(
         &mut self,
         kind: MessageKind,
+        payload: &[u8],
+        out: &mut impl FrameOutput,
+    ) -> Result<(), SendError> {
+        let opcode = match kind {
+            MessageKind::Text => OpCode::Text,
+            MessageKind::Binary => OpCode::Binary,
+        };
+        let one_plain_frame = !self.close_sent
+            && self.state != State::Closed
+            && self.sending.is_none()
+            && !self.should_compress(payload.len())
+            && self
+                .config
+                .max_send_frame_size
+                .is_none_or(|n| n == 0 || payload.len() <= n);
+        if !one_plain_frame {
+            return self.send_message_general(opcode, payload, out);
+        }
+        // The common case, one uncompressed frame: straight into `out`.
+        let mut header = FrameHeader::new(opcode, payload.len() as u64);
+        if self.role == Role::Client {
+            header.mask = Some([0; 4]);
+        }
+        let needed = header.encoded_len() + payload.len();
+        if out.remaining_capacity() < needed {
+            return Err(BufferTooSmall {
+                needed,
+                available: out.remaining_capacity(),
+            }
+            .into());
+        }
+        if let Some(source) = self.mask_keys.as_mut()
+            && self.role == Role::Client
+        {
+            header.mask = Some(source());
+        }
+        out.put_frame(&header, payload)?;
+        Ok(())
+    }
+
+    /// `send_message` when the message is compressed, split, or refused.
+    #[inline(never)]
+    fn send_message_general(
+        &mut self,
+        opcode: OpCode,
         payload: &[u8],
         out: &mut impl FrameOutput,
     ) -> Result<(), SendError> {
@@ -852,25 +1111,6 @@ impl Connection {
         }
         let compress = self.should_compress(payload.len());
         let frame_size = self.config.max_send_frame_size.filter(|&n| n > 0);
-        let opcode = match kind {
-            MessageKind::Text => OpCode::Text,
-            MessageKind::Binary => OpCode::Binary,
-        };
-        if !compress && frame_size.is_none_or(|n| payload.len() <= n) {
-            // The common case, one uncompressed frame: no scratch buffer, no splitting.
-            let needed = payload.len() + MAX_HEADER_LEN;
-            if out.remaining_capacity() < needed {
-                return Err(BufferTooSmall {
-                    needed,
-                    available: out.remaining_capacity(),
-                }
-                .into());
-            }
-            return self
-                .put_frame(out, opcode, true, false, payload)
-                .map(|_| ())
-                .map_err(SendError::from);
-        }
         // A bound on the bytes this writes, checked before anything changes (stored deflate
         // blocks add 5 bytes per 64 KiB; the margin covers headers and the flush).
         let body_bound = if compress {
@@ -1065,6 +1305,7 @@ impl Connection {
 
     /// Writes one frame, masked with a fresh key when this is a client. Checks room first, so
     /// nothing is written on failure.
+    #[inline]
     fn put_frame(
         &mut self,
         out: &mut impl FrameOutput,
@@ -1086,61 +1327,37 @@ impl Connection {
                 available: out.remaining_capacity(),
             });
         }
-        let key = match self.mask_keys.as_mut() {
+        header.mask = match self.mask_keys.as_mut() {
             Some(source) if self.role == Role::Client => Some(source()),
             _ => None,
         };
-        header.mask = key;
-        let mut head = [0u8; MAX_HEADER_LEN];
-        let head_len = header.write(&mut head);
-        out.put_frame(head.get(..head_len).unwrap_or_default(), payload, key)?;
+        out.put_frame(&header, payload)?;
         Ok(total)
     }
 }
 
-/// Frames with at most this much payload are assembled whole on the stack.
-const SMALL_FRAME: usize = 128;
-
 /// Where frames are written: a [`wire_codec::Output`] that can also append a payload masked.
-/// Implemented for `Vec<u8>` (one load-XOR-store pass) and [`wire_codec::Writer`] (copy, then
-/// mask the copy in place).
+/// Implemented for `Vec<u8>` (word stores straight into the vector, no staging) and
+/// [`wire_codec::Writer`] (copy, then mask the copy in place).
 pub trait FrameOutput: Output {
     /// Appends `payload` XOR-ed with `key` (RFC 6455 §5.3), or nothing if it does not fit.
     fn put_masked(&mut self, payload: &[u8], key: [u8; 4]) -> Result<(), BufferTooSmall>;
 
-    /// Appends a whole frame: the encoded `head`er, then `payload` masked with `key` (as is
-    /// without one). Checks room first, so nothing is written on failure.
-    fn put_frame(
-        &mut self,
-        head: &[u8],
-        payload: &[u8],
-        key: Option<[u8; 4]>,
-    ) -> Result<(), BufferTooSmall> {
-        let needed = head.len() + payload.len();
+    /// Appends a whole frame: `header` (its `payload_len` must be `payload.len()`), then
+    /// `payload`, masked with the header's key if it has one. Checks room first, so nothing is
+    /// written on failure.
+    fn put_frame(&mut self, header: &FrameHeader, payload: &[u8]) -> Result<(), BufferTooSmall> {
+        let mut head = [0u8; MAX_HEADER_LEN];
+        let head_len = header.write(&mut head);
+        let needed = head_len + payload.len();
         if self.remaining_capacity() < needed {
             return Err(BufferTooSmall {
                 needed,
                 available: self.remaining_capacity(),
             });
         }
-        if payload.len() <= SMALL_FRAME {
-            // One write of header and payload together, through the stack.
-            let mut frame = [0u8; MAX_HEADER_LEN + SMALL_FRAME];
-            let end = needed;
-            for (dst, src) in frame.iter_mut().zip(head) {
-                *dst = *src;
-            }
-            let body = frame.get_mut(head.len()..end).unwrap_or_default();
-            for (dst, src) in body.iter_mut().zip(payload) {
-                *dst = *src;
-            }
-            if let Some(key) = key {
-                apply_mask(body, key, 0);
-            }
-            return self.put_slice(frame.get(..end).unwrap_or_default());
-        }
-        self.put_slice(head)?;
-        match key {
+        self.put_slice(head.get(..head_len).unwrap_or_default())?;
+        match header.mask {
             Some(key) => self.put_masked(payload, key),
             None => self.put_slice(payload),
         }
@@ -1153,23 +1370,24 @@ impl FrameOutput for Vec<u8> {
         Ok(())
     }
 
-    fn put_frame(
-        &mut self,
-        head: &[u8],
-        payload: &[u8],
-        key: Option<[u8; 4]>,
-    ) -> Result<(), BufferTooSmall> {
+    #[inline]
+    fn put_frame(&mut self, header: &FrameHeader, payload: &[u8]) -> Result<(), BufferTooSmall> {
+        if let Ok(len @ 0..=125) = u8::try_from(payload.len()) {
+            // Most messages: a 2-byte header (6 with the key), written as one word.
+            let b0 = header.first_byte();
+            let (head, head_len) = match header.mask {
+                Some([a, b, c, d]) => ([b0, 0x80 | len, a, b, c, d, 0, 0], 6),
+                None => ([b0, len, 0, 0, 0, 0, 0, 0], 2),
+            };
+            crate::mask::push_short_frame(self, head, head_len, payload, header.mask);
+            return Ok(());
+        }
+        let mut head = [0u8; MAX_HEADER_LEN];
+        let head_len = header.write(&mut head);
         // Straight into the vector: one reservation, no staging copy.
-        self.reserve(head.len() + payload.len());
-        self.extend_from_slice(head);
-        match key {
-            Some(key) if payload.len() <= SMALL_FRAME => {
-                // Copy, then mask the copy while it is in L1: cheaper than a fused loop for
-                // a few words.
-                let start = self.len();
-                self.extend_from_slice(payload);
-                apply_mask(self.get_mut(start..).unwrap_or_default(), key, 0);
-            }
+        self.reserve(head_len + payload.len());
+        self.extend_from_slice(head.get(..head_len).unwrap_or_default());
+        match header.mask {
             Some(key) => crate::mask::extend_masked(self, payload, key),
             None => self.extend_from_slice(payload),
         }
@@ -1204,5 +1422,180 @@ fn inflate_error(e: crate::deflate::InflateFailure) -> ProtocolError {
     match e {
         crate::deflate::InflateFailure::TooLarge => ProtocolError::MessageTooLarge,
         crate::deflate::InflateFailure::Corrupt => ProtocolError::Decompression,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mask::apply_mask_reference;
+    use alloc::vec;
+    use proptest::prelude::*;
+
+    /// One message as a client sends it: `(opcode, payload, fragments)`.
+    type Msg = (OpCode, Vec<u8>, usize);
+
+    fn message() -> impl Strategy<Value = Msg> {
+        // Around LENT_MAX (receive buffer or own buffer) and the 64-byte masking block.
+        let size = prop_oneof![
+            0usize..30,
+            60usize..200,
+            LENT_MAX - 8..LENT_MAX + 8,
+            5000usize..20_000
+        ];
+        (0u8..6, size, 1usize..4, any::<u8>()).prop_map(|(kind, size, fragments, seed)| {
+            let opcode = match kind {
+                0 | 1 => OpCode::Binary,
+                2 | 3 => OpCode::Text,
+                4 => OpCode::Ping,
+                _ => OpCode::Pong,
+            };
+            let payload = match opcode {
+                // Multi-byte characters, so fragments split them.
+                OpCode::Text => "aé€𝄞".repeat(size / 10 + 1).into_bytes(),
+                _ => (0..size).map(|i| (i as u8).wrapping_mul(seed)).collect(),
+            };
+            let fragments = if opcode.is_control() { 1 } else { fragments };
+            let payload = if opcode.is_control() {
+                payload
+                    .get(..size.min(MAX_CONTROL_PAYLOAD))
+                    .unwrap()
+                    .to_vec()
+            } else {
+                payload
+            };
+            (opcode, payload, fragments)
+        })
+    }
+
+    /// Masked client frames, built from the header codec and the reference mask (not from
+    /// `Connection`'s own send path).
+    fn client_frames(messages: &[Msg]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (i, (opcode, payload, fragments)) in messages.iter().enumerate() {
+            let piece = payload.len().div_ceil(*fragments).max(1);
+            let pieces: Vec<&[u8]> = if payload.is_empty() {
+                vec![&[]]
+            } else {
+                payload.chunks(piece).collect()
+            };
+            for (j, piece) in pieces.iter().enumerate() {
+                let key = [i as u8, j as u8, 0x5a, 0xa5];
+                let header = FrameHeader {
+                    fin: j + 1 == pieces.len(),
+                    mask: Some(key),
+                    ..FrameHeader::new(
+                        if j == 0 {
+                            *opcode
+                        } else {
+                            OpCode::Continuation
+                        },
+                        piece.len() as u64,
+                    )
+                };
+                header.encode(&mut out).unwrap();
+                let mut body = piece.to_vec();
+                apply_mask_reference(&mut body, key, 0);
+                out.extend_from_slice(&body);
+            }
+        }
+        out
+    }
+
+    fn expected_event((opcode, payload, _): &Msg) -> Event {
+        match opcode {
+            OpCode::Text => Event::Text(String::from_utf8(payload.clone()).unwrap()),
+            OpCode::Binary => Event::Binary(payload.clone()),
+            OpCode::Ping => Event::Ping(payload.clone()),
+            _ => Event::Pong(payload.clone()),
+        }
+    }
+
+    proptest! {
+        /// Lent events equal owned ones (and the messages sent) under any chunking, also
+        /// when the caller leaves events unpolled between inputs; the receive buffer stays
+        /// bounded meanwhile.
+        #[test]
+        fn lent_events_equal_owned_events(
+            messages in proptest::collection::vec(message(), 1..12),
+            chunk in prop_oneof![1usize..40, 1000usize..70_000],
+            lag in 0usize..3,
+        ) {
+            let input = client_frames(&messages);
+            let expected: Vec<Event> = messages.iter().map(expected_event).collect();
+
+            let mut owned = Connection::server(Config::default());
+            let mut owned_events = Vec::new();
+            let mut rest = &input[..];
+            while !rest.is_empty() {
+                let used = owned.handle_input(&rest[..chunk.min(rest.len())]).unwrap();
+                owned_events.extend(core::iter::from_fn(|| owned.poll_event()));
+                rest = &rest[used..];
+            }
+            prop_assert_eq!(&owned_events, &expected);
+
+            let mut lent = Connection::server(Config::default());
+            let mut lent_events = Vec::new();
+            let mut rest = &input[..];
+            while !rest.is_empty() {
+                let used = lent.handle_input(&rest[..chunk.min(rest.len())]).unwrap();
+                prop_assert!(lent.lent.len() <= 2 * (EVENT_BUDGET + LENT_MAX + 200));
+                // Leave `lag` events queued (unless nothing was consumed).
+                let keep = if used == 0 { 0 } else { lag };
+                while lent.events.len() > keep {
+                    let event = lent.poll_event_ref().unwrap();
+                    lent_events.push(event.to_event());
+                }
+                rest = &rest[used..];
+            }
+            while let Some(event) = lent.poll_event_ref() {
+                lent_events.push(event.to_event());
+            }
+            prop_assert_eq!(&lent_events, &expected);
+            // Both answered every ping with the same pongs.
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            owned.poll_transmit(&mut a).unwrap();
+            lent.poll_transmit(&mut b).unwrap();
+            prop_assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_in_a_small_message_fails_and_queues_nothing() {
+        let mut server = Connection::server(Config::default());
+        let frames = client_frames(&[
+            (OpCode::Binary, b"ok".to_vec(), 1),
+            (OpCode::Text, vec![0x61, 0xff], 1),
+        ]);
+        assert_eq!(
+            server.handle_input(&frames),
+            Err(ProtocolError::InvalidUtf8)
+        );
+        assert_eq!(server.poll_event_ref(), Some(EventRef::Binary(b"ok")));
+        assert_eq!(server.poll_event_ref(), None);
+    }
+
+    #[test]
+    fn large_lent_messages_reuse_one_buffer() {
+        let mut server = Connection::server(Config::default());
+        let big = vec![7u8; 16 << 10];
+        let message = (OpCode::Binary, big.clone(), 1);
+        let frames = client_frames(&[message.clone(), message.clone(), message]);
+        let mut seen = Vec::new();
+        let mut rest = &frames[..];
+        while !rest.is_empty() {
+            // Two 16 KiB messages fill the 32 KiB event budget: poll, then feed the rest.
+            rest = &rest[server.handle_input(rest).unwrap()..];
+            while let Some(event) = server.poll_event_ref() {
+                let EventRef::Binary(data) = event else {
+                    panic!("binary expected");
+                };
+                assert_eq!(data, &big[..]);
+                seen.push(data.as_ptr() as usize);
+            }
+        }
+        assert_eq!(seen.len(), 3);
+        // The third message was received into the buffer lent for an earlier one.
+        assert!(seen[..2].contains(&seen[2]), "{seen:x?}");
     }
 }

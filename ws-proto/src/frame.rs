@@ -200,14 +200,20 @@ impl FrameHeader {
         if self.mask.is_some() { len + 4 } else { len }
     }
 
+    /// The first header byte: FIN, RSV1–3 and the opcode.
+    #[inline]
+    pub const fn first_byte(&self) -> u8 {
+        (self.fin as u8) << 7
+            | (self.rsv1 as u8) << 6
+            | (self.rsv2 as u8) << 5
+            | (self.rsv3 as u8) << 4
+            | self.opcode.bits()
+    }
+
     /// Encodes the header into `buf`, returning its length (the minimal length encoding).
     #[inline]
     pub fn write(&self, buf: &mut [u8; MAX_HEADER_LEN]) -> usize {
-        let b0 = u8::from(self.fin) << 7
-            | u8::from(self.rsv1) << 6
-            | u8::from(self.rsv2) << 5
-            | u8::from(self.rsv3) << 4
-            | self.opcode.bits();
+        let b0 = self.first_byte();
         let mask_bit = if self.mask.is_some() { 0x80 } else { 0 };
         buf[0] = b0;
         let mut len = match self.payload_len {

@@ -11,8 +11,8 @@ use crate::{
 /// The frame decoder in both roles, with and without permessage-deflate, fed `data` in pieces.
 /// The first byte picks the role, compression and small limits; the second the chunk size.
 /// Checks: no panic; consumption never exceeds the input; an error is sticky and queues a close
-/// frame with its code; decoding the whole input at once and in pieces gives the same events
-/// and the same close code.
+/// frame with its code; decoding the whole input at once (owned events) and in pieces (lent
+/// events) gives the same events and the same close code.
 pub fn frames(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
@@ -112,8 +112,13 @@ fn run(mode: u8, input: &[u8], chunk: usize) -> (Vec<Event>, Option<crate::Proto
         match conn.handle_input(piece) {
             Ok(used) => {
                 assert!(used <= take);
-                while let Some(e) = conn.poll_event() {
-                    events.push(e);
+                // Whole input: owned events; in pieces: lent ones, which must agree.
+                if chunk >= input.len() {
+                    events.extend(core::iter::from_fn(|| conn.poll_event()));
+                } else {
+                    while let Some(e) = conn.poll_event_ref() {
+                        events.push(e.to_event());
+                    }
                 }
                 if used == 0 {
                     assert!(matches!(conn.state(), State::CloseReceived | State::Closed));

@@ -2,9 +2,10 @@
 //!
 //! - [`frame`]: frame headers (§5.2), decoded panic-free with "need more bytes" kept apart from
 //!   "invalid"; [`apply_mask`] (§5.3), a portable block-at-a-time XOR.
-//! - [`Connection`]: bytes in (any chunking) → [`Event`]s out, or zero-copy with
-//!   [`Connection::handle_input_in_place`] (unmasked in the caller's buffer, borrowed
-//!   [`Message`]); commands write frames into the caller's buffer ([`FrameOutput`]: a `Vec<u8>`
+//! - [`Connection`]: bytes in (any chunking) → [`Event`]s out (owned payloads), or
+//!   [`EventRef`]s with payloads lent from the connection ([`Connection::poll_event_ref`], no
+//!   allocation per message), or zero-copy with [`Connection::handle_input_in_place`] (unmasked
+//!   in the caller's buffer, borrowed [`Message`]); commands write frames into the caller's buffer ([`FrameOutput`]: a `Vec<u8>`
 //!   or a `wire_codec::Writer`). Fragmentation and reassembly with control frames interleaved, UTF-8
 //!   checked incrementally and failing at the first bad byte, ping/pong, the close handshake,
 //!   and configurable limits mapped to close codes 1002, 1007, 1008 and 1009.
@@ -58,7 +59,8 @@ mod utf8;
 
 pub use close::{CloseCode, CloseError, CloseFrame};
 pub use connection::{
-    Config, Connection, Event, FrameOutput, MaskKeySource, Message, MessageKind, Role, State,
+    Config, Connection, Event, EventRef, FrameOutput, MaskKeySource, Message, MessageKind, Role,
+    State,
 };
 pub use error::{ConfigError, ProtocolError, SendError};
 pub use extension::{

@@ -192,6 +192,7 @@ fn run_our_client(port: u16, deflate: bool) -> Negotiated {
     let mut io = Io {
         stream,
         pending: rest,
+        lent: false,
     };
     let big = "x".repeat(200_000);
     let binary: Vec<u8> = (0..=255).collect();
@@ -244,13 +245,20 @@ fn run_our_client(port: u16, deflate: bool) -> Negotiated {
 struct Io {
     stream: TcpStream,
     pending: Vec<u8>,
+    /// Poll lent events (`poll_event_ref`, copied out here) instead of owned ones.
+    lent: bool,
 }
 
 impl Io {
     /// The next event, reading from the socket as needed (and writing automatic replies).
     fn next_event(&mut self, conn: &mut Connection) -> Event {
         loop {
-            if let Some(event) = conn.poll_event() {
+            let event = if self.lent {
+                conn.poll_event_ref().map(|e| e.to_event())
+            } else {
+                conn.poll_event()
+            };
+            if let Some(event) = event {
                 let mut out = Vec::new();
                 conn.poll_transmit(&mut out).unwrap();
                 self.stream.write_all(&out).unwrap();
@@ -295,9 +303,11 @@ fn run_our_server(listener: TcpListener, deflate: bool) -> Negotiated {
     if let Some(params) = accepted.negotiated.deflate {
         conn = conn.with_deflate(params, &config).unwrap();
     }
+    // Our server polls lent events, our client owned ones.
     let mut io = Io {
         stream,
         pending: rest,
+        lent: true,
     };
     loop {
         let event = io.next_event(&mut conn);

@@ -13,14 +13,13 @@ use alloc::vec::Vec;
 
 use qpack_hpack::hpack::Field;
 
-use super::{ClosedBy, Connection, Event, Role, Stream, UserError, conn_err};
+use super::{
+    BlockStart, ClosedBy, Connection, Event, PendingBlock, Role, Stream, UserError, conn_err,
+};
 use crate::error::{ErrorCode, H2Error, Reason};
-use crate::frame::{Frame, MAX_WINDOW_SIZE, StreamId};
+use crate::frame::{MAX_WINDOW_SIZE, StreamId};
 use crate::http_fields::check_promised_request;
 use crate::stream::{State, Transition};
-
-/// The promised stream id that precedes the field block in PUSH_PROMISE (§6.6).
-const PROMISED_ID_LEN: usize = 4;
 
 impl Connection {
     /// Server: promises a pushed response to `request` on the open client `stream`
@@ -76,15 +75,8 @@ impl Connection {
         self.check_list_size(&fields)?;
         let promised = StreamId::new(self.next_local_id);
         self.next_local_id += 2;
-        let mut reserved = Stream::new(
-            State::ReservedLocal,
-            self.peer.initial_window_size,
-            self.acked.initial_window_size,
-        );
-        reserved.head_request = summary.is_head;
-        self.streams.insert(promised.value(), reserved);
-        self.reserved_local += 1;
-        self.encode_push_promise(stream, promised, &fields);
+        self.reserve(promised, State::ReservedLocal, summary.is_head);
+        self.encode_block(stream, &fields, BlockStart::PushPromise { promised });
         Ok(promised)
     }
 
@@ -94,33 +86,6 @@ impl Connection {
             Role::Server => self.reserved_local,
             Role::Client => self.reserved_remote,
         }
-    }
-
-    /// HPACK-encodes the promised request and queues PUSH_PROMISE plus CONTINUATION frames
-    /// within the peer's SETTINGS_MAX_FRAME_SIZE.
-    fn encode_push_promise(&mut self, stream: StreamId, promised: StreamId, fields: &[Field<'_>]) {
-        let mut block = core::mem::take(&mut self.scratch);
-        block.clear();
-        self.encoder.encode(fields.iter().copied(), &mut block);
-        let max = (self.peer.max_frame_size as usize).max(PROMISED_ID_LEN + 1);
-        let first_len = block.len().min(max - PROMISED_ID_LEN);
-        let (first, rest) = block.split_at_checked(first_len).unwrap_or_default();
-        self.push_frame(&Frame::PushPromise {
-            stream_id: stream,
-            end_headers: rest.is_empty(),
-            padding: None,
-            promised_id: promised,
-            fragment: first,
-        });
-        let mut chunks = rest.chunks(max).peekable();
-        while let Some(chunk) = chunks.next() {
-            self.push_frame(&Frame::Continuation {
-                stream_id: stream,
-                end_headers: chunks.peek().is_none(),
-                fragment: chunk,
-            });
-        }
-        self.scratch = block;
     }
 
     /// A PUSH_PROMISE frame arrived (§6.6): only a client that enabled push accepts it.
@@ -135,26 +100,15 @@ impl Connection {
         if self.role == Role::Server || !self.config.settings.enable_push {
             return Err(conn_err(ErrorCode::PROTOCOL_ERROR, Reason::PushNotAllowed));
         }
-        self.note_frame_size(fragment.len(), true);
-        self.check_tiny()?;
-        if fragment.len() > self.config.limits.max_header_block_size {
-            return Err(conn_err(
-                ErrorCode::ENHANCE_YOUR_CALM,
-                Reason::HeaderListTooLarge,
-            ));
-        }
-        if end_headers {
-            return self.on_push_promise(stream, promised, fragment);
-        }
-        self.block = Some(super::PendingBlock {
+        let head = PendingBlock {
             stream,
             promised: Some(promised),
             end_stream: false,
             self_dependent: false,
-            block: fragment.to_vec(),
+            block: Vec::new(),
             continuations: 0,
-        });
-        Ok(())
+        };
+        self.start_block(head, fragment, end_headers)
     }
 
     /// A complete PUSH_PROMISE field block on `associated`, reserving `promised` (§6.6, §8.4).
@@ -164,16 +118,7 @@ impl Connection {
         promised: StreamId,
         block: &[u8],
     ) -> Result<(), H2Error> {
-        // Decode first, whatever happens to the promise: HPACK state is connection-wide (§4.3).
-        let mut headers = Vec::new();
-        let decoded = self
-            .decoder
-            .decode(block, |f: Field<'_>| headers.push(f.to_header()));
-        if let Err(e) = decoded
-            && e.is_connection_error()
-        {
-            return Err(conn_err(ErrorCode::COMPRESSION_ERROR, Reason::Compression));
-        }
+        let (headers, too_large) = self.decode_block(block)?;
         // §6.6: the promised id must be a new server stream id.
         if !promised.is_server_initiated() || !self.is_idle(promised) {
             return Err(conn_err(ErrorCode::PROTOCOL_ERROR, Reason::BadNewStreamId));
@@ -194,14 +139,12 @@ impl Connection {
             }
             return Err(conn_err(ErrorCode::PROTOCOL_ERROR, Reason::BadStreamState));
         }
-        if let Some(last) = self.goaway_sent
-            && promised > last
-        {
+        if self.ignored_after_goaway(promised) {
             // §6.8: streams the peer starts above our GOAWAY's last id are ignored.
             return Ok(());
         }
         self.last_peer_id = promised.value();
-        if decoded.is_err() {
+        if too_large {
             return self.refuse_promise(promised, ErrorCode::ENHANCE_YOUR_CALM);
         }
         // §8.4.1: a complete request, safe and cacheable, without content.
@@ -213,20 +156,28 @@ impl Connection {
         if self.reserved_remote >= self.config.limits.max_reserved_streams {
             return self.refuse_promise(promised, ErrorCode::CANCEL);
         }
-        let mut reserved = Stream::new(
-            State::ReservedRemote,
-            self.peer.initial_window_size,
-            self.acked.initial_window_size,
-        );
-        reserved.head_request = summary.is_head;
-        self.streams.insert(promised.value(), reserved);
-        self.reserved_remote += 1;
+        self.reserve(promised, State::ReservedRemote, summary.is_head);
         self.events.push_back(Event::PushPromise {
             stream: associated,
             promised,
             headers,
         });
         Ok(())
+    }
+
+    /// Tracks `promised` in a reserved `state` (§5.1), its request HEAD or not.
+    fn reserve(&mut self, promised: StreamId, state: State, head_request: bool) {
+        let mut reserved = Stream::new(
+            state,
+            self.peer.initial_window_size,
+            self.acked.initial_window_size,
+        );
+        reserved.head_request = head_request;
+        self.streams.insert(promised.value(), reserved);
+        match state {
+            State::ReservedLocal => self.reserved_local += 1,
+            _ => self.reserved_remote += 1,
+        }
     }
 
     /// Resets a promised stream the application never saw (a provoked reset: it spends the

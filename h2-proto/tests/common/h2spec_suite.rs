@@ -200,36 +200,48 @@ impl Transport for InProcess {
             self.pending.extend_from_slice(bytes);
             return;
         }
-        for piece in bytes.chunks(self.chunk) {
-            // A connection error is sticky and its GOAWAY queued; the client reads it next.
-            let _ = self.conn.handle_input(piece, NOW);
-            self.app.run(&mut self.conn);
-        }
+        let app = &mut self.app;
+        feed(&mut self.conn, bytes, self.chunk, |conn| app.run(conn));
     }
 
     fn read(&mut self) -> Read {
         if !self.pending.is_empty() {
-            let _ = self
-                .conn
-                .handle_input(&std::mem::take(&mut self.pending), NOW);
-            self.app.run(&mut self.conn);
+            let pending = std::mem::take(&mut self.pending);
+            let app = &mut self.app;
+            feed(&mut self.conn, &pending, usize::MAX, |conn| app.run(conn));
         }
-        let mut out = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = self.conn.poll_transmit(NOW, &mut buf);
-            if n == 0 {
-                break;
-            }
-            out.extend_from_slice(&buf[..n]);
+        transmitted(&mut self.conn)
+    }
+}
+
+/// Feeds a peer's write to `conn` in `handle_input` calls of at most `chunk` bytes, calling
+/// `after` after each.
+fn feed(conn: &mut Connection, bytes: &[u8], chunk: usize, mut after: impl FnMut(&mut Connection)) {
+    for piece in bytes.chunks(chunk) {
+        // A connection error is sticky and its GOAWAY queued; the peer reads it next.
+        let _ = conn.handle_input(piece, NOW);
+        after(conn);
+    }
+}
+
+/// What the peer reads from `conn`: everything it has queued; else, once `is_finished`, a
+/// closed connection; else a timeout.
+fn transmitted(conn: &mut Connection) -> Read {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = conn.poll_transmit(NOW, &mut buf);
+        if n == 0 {
+            break;
         }
-        if !out.is_empty() {
-            Read::Bytes(out)
-        } else if self.conn.is_finished() {
-            Read::Closed
-        } else {
-            Read::Timeout
-        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    if !out.is_empty() {
+        Read::Bytes(out)
+    } else if conn.is_finished() {
+        Read::Closed
+    } else {
+        Read::Timeout
     }
 }
 

@@ -3,16 +3,19 @@
 //! [`Connection`] on a `std::net` listener inside the test process.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod duplex;
+pub mod script;
+
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::Command;
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration as StdDuration;
 
-use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId};
+use h2_proto::{Config, Connection, Event, Field, Header, HeadersKind, StreamId};
 use wire_codec::Instant;
 
 pub const NOW: Instant = Instant::ZERO;
@@ -37,6 +40,131 @@ pub fn peer_available(program: &str, args: &[&str], what: &str) -> bool {
     );
     eprintln!("\n*** {message} ***\n");
     false
+}
+
+/// python-hyper's `h2` for python3 (pip `h2`, pinned in `.ci/install-tools`).
+pub fn python_h2() -> bool {
+    peer_available(
+        "python3",
+        &["-c", "import h2"],
+        "python h2 (pip install h2)",
+    )
+}
+
+/// node, for its built-in `http2` module (nghttp2 inside).
+pub fn node_available() -> bool {
+    peer_available("node", &["--version"], "node (http2 module)")
+}
+
+/// `node -e script args…` with stdout piped (stderr too for `output()`).
+pub fn node(script: &str, args: &[String]) -> Command {
+    let mut command = Command::new("node");
+    command
+        .arg("-e")
+        .arg(script)
+        .args(args)
+        .stdout(Stdio::piped());
+    command
+}
+
+/// `python3 -c script args…` with stdout piped (stderr too for `output()`).
+pub fn python(script: &str, args: &[String]) -> Command {
+    let mut command = Command::new("python3");
+    command
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdout(Stdio::piped());
+    command
+}
+
+/// Starts a peer server that prints its port as the first line of its (piped) stdout; returns
+/// the child, whose stdout still holds what follows, and the port.
+pub fn spawn_server(command: &mut Command) -> (Child, u16) {
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.as_mut().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    let port = String::from_utf8(line).unwrap().trim().parse().unwrap();
+    (child, port)
+}
+
+/// A peer program's stdout, after checking that it succeeded (else fails with its stdout and
+/// stderr).
+pub fn succeeded(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Listens on 127.0.0.1 (a free port) and runs `serve` on a thread with the first accepted
+/// connection, set up for [`turn`]; returns the port and the thread.
+pub fn serve_one_connection<T: Send + 'static>(
+    serve: impl FnOnce(TcpStream) -> T + Send + 'static,
+) -> (u16, JoinHandle<T>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let thread = std::thread::spawn(move || serve(for_turns(listener.accept().unwrap().0)));
+    (port, thread)
+}
+
+/// `socket` with the short read timeout [`turn`] relies on.
+pub fn for_turns(socket: TcpStream) -> TcpStream {
+    socket
+        .set_read_timeout(Some(StdDuration::from_millis(20)))
+        .unwrap();
+    socket
+}
+
+/// A connection to a peer listening on 127.0.0.1:`port`, ready for [`turn`].
+pub fn connect(port: u16) -> TcpStream {
+    for_turns(TcpStream::connect(("127.0.0.1", port)).unwrap())
+}
+
+/// The pseudo-headers of a `method` request for http://`authority``path`.
+pub fn request_head<'a>(method: &'a str, authority: &'a str, path: &'a str) -> [Field<'a>; 4] {
+    [
+        Field::new(b":method", method.as_bytes()),
+        Field::new(b":scheme", b"http"),
+        Field::new(b":authority", authority.as_bytes()),
+        Field::new(b":path", path.as_bytes()),
+    ]
+}
+
+/// The fields as (name, value) byte pairs, as ws-proto's handshake checks take them.
+pub fn pairs(headers: &[Header]) -> Vec<(&[u8], &[u8])> {
+    headers
+        .iter()
+        .map(|h| (&h.name[..], &h.value[..]))
+        .collect()
+}
+
+/// An extended CONNECT (RFC 8441 §4, §5) for a WebSocket at http://`authority`/chat, plus
+/// the fields of the WebSocket handshake (`ClientHandshake::request_fields`).
+pub fn websocket_connect<'a>(
+    authority: &'a str,
+    handshake: &'a [(String, String)],
+) -> Vec<Field<'a>> {
+    let mut request = vec![
+        Field::new(b":method", b"CONNECT"),
+        Field::new(b":protocol", b"websocket"),
+        Field::new(b":scheme", b"http"),
+        Field::new(b":authority", authority.as_bytes()),
+        Field::new(b":path", b"/chat"),
+    ];
+    request.extend(
+        handshake
+            .iter()
+            .map(|(n, v)| Field::from((n.as_str(), v.as_str()))),
+    );
+    request
 }
 
 /// One IO turn: flush everything queued, then read what is there (20 ms read timeout on the
@@ -194,13 +322,11 @@ fn respond(conn: &mut Connection, pending: &mut HashMap<StreamId, Pending>, requ
 /// is answered first.
 pub fn serve_connection(
     mut conn: Connection,
-    mut socket: TcpStream,
+    socket: TcpStream,
     stop: &AtomicBool,
     upgraded: Option<Served>,
 ) -> Vec<Served> {
-    socket
-        .set_read_timeout(Some(StdDuration::from_millis(20)))
-        .unwrap();
+    let mut socket = for_turns(socket);
     let mut open: HashMap<StreamId, Served> = HashMap::new();
     let mut pending: HashMap<StreamId, Pending> = HashMap::new();
     let mut served = Vec::new();

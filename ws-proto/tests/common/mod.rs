@@ -138,9 +138,21 @@ impl Outcome {
     }
 }
 
+/// The next event: owned (`poll_event`) or lent and copied out (`poll_event_ref`), so every
+/// case also checks that both polls see the same events.
+fn next_event(server: &mut Connection, lent: bool) -> Option<Event> {
+    if lent {
+        server.poll_event_ref().map(|e| e.to_event())
+    } else {
+        server.poll_event()
+    }
+}
+
 /// Feeds `input` to `server` in `chunk`-byte pieces, echoing every message, transmitting after
-/// each piece.
+/// each piece. Whole input and a byte at a time poll owned events, the chunkings between lent
+/// ones.
 pub fn echo_with(mut server: Connection, input: &[u8], chunk: usize) -> Outcome {
+    let lent = chunk > 1 && chunk < usize::MAX;
     let mut out = Vec::new();
     let mut error = None;
     let mut rest = input;
@@ -149,7 +161,7 @@ pub fn echo_with(mut server: Connection, input: &[u8], chunk: usize) -> Outcome 
         let piece = &rest[..chunk.min(rest.len())];
         match server.handle_input(piece) {
             Ok(used) => {
-                while let Some(event) = server.poll_event() {
+                while let Some(event) = next_event(&mut server, lent) {
                     // Pongs queued by earlier pings go out before later echoes.
                     server.poll_transmit(&mut out).unwrap();
                     match event {
@@ -167,7 +179,7 @@ pub fn echo_with(mut server: Connection, input: &[u8], chunk: usize) -> Outcome 
             }
             Err(e) => {
                 // Messages completed before the failure are still echoed.
-                while let Some(event) = server.poll_event() {
+                while let Some(event) = next_event(&mut server, lent) {
                     match event {
                         Event::Text(t) => {
                             let _ = server.send_text(&t, &mut out);
