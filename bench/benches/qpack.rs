@@ -8,6 +8,7 @@ fn qpack(c: &mut Criterion) {
     for (name, sections) in qpack::inputs() {
         let plain = qpack::plain_bytes(&sections) as u64;
         let records = qpack::encode_peer(&sections);
+        let peer_input = qpack::peer_input(&sections);
 
         let mut group = c.benchmark_group(format!("qpack-decode-{name}"));
         group.throughput(Throughput::Bytes(plain));
@@ -25,7 +26,7 @@ fn qpack(c: &mut Criterion) {
             b.iter(|| qpack::encode_ours(black_box(&sections)))
         });
         group.bench_function("ls-qpack", |b| {
-            b.iter(|| qpack::encode_peer(black_box(&sections)))
+            b.iter(|| qpack::encode_peer_input(black_box(&peer_input)))
         });
         group.finish();
     }

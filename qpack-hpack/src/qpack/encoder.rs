@@ -9,10 +9,13 @@
 //! literal with the best name reference. A field is worth indexing when it was seen recently,
 //! or its name is new or has mostly repeated its values (large fields need a real repeat, or a
 //! name whose values nearly always repeat). Entries are evicted only once acknowledged and no
-//! longer referenced by an unacknowledged section (§2.1.1). Sensitive fields never enter the
-//! table and go out with the `N` bit. Each section's Base is the one that makes its dynamic
+//! longer referenced by an unacknowledged section (§2.1.1); large entries that keep being used
+//! are copied before they are (a second chance), and a small entry about to be evicted that
+//! cannot be copied is referenced only if the section's inserts did not need its room. Sensitive
+//! fields never enter the table and go out with the `N` bit. Each section's Base is the one that makes its dynamic
 //! references shortest (relative or post-base, §4.5.1.2).
 
+use super::index::HashIndex;
 use super::instruction::{
     DecoderInstruction, StreamBuffer, write_duplicate, write_insert_with_literal_name,
     write_insert_with_name_ref, write_set_capacity,
@@ -49,16 +52,56 @@ impl EncoderSettings {
 /// An entry of the encoder's view of the dynamic table.
 #[derive(Clone, Debug)]
 struct Entry {
-    name: Vec<u8>,
-    value: Vec<u8>,
+    /// The name, then the value: one allocation, one cache line for short fields.
+    bytes: Vec<u8>,
+    name_len: usize,
     name_hash: u64,
+    exact_hash: u64,
     /// References from sections not yet acknowledged (RFC 9204 §2.1.1).
     refs: u32,
+    /// Sections that found the field here since it was inserted or copied.
+    hits: u32,
+    /// Whether a Duplicate of the entry has been made (it need not be kept alive again).
+    copied: bool,
 }
 
 impl Entry {
+    fn name(&self) -> &[u8] {
+        self.bytes.get(..self.name_len).unwrap_or_default()
+    }
+
+    fn value(&self) -> &[u8] {
+        self.bytes.get(self.name_len..).unwrap_or_default()
+    }
+
     fn size(&self) -> u64 {
-        entry_size(self.name.len(), self.value.len())
+        entry_size(self.name_len, self.bytes.len() - self.name_len)
+    }
+}
+
+/// A field's hashes, computed once per section.
+#[derive(Clone, Copy, Debug, Default)]
+struct Hashes {
+    name: u64,
+    exact: u64,
+}
+
+impl Hashes {
+    /// The hashes of `field`, whose static table match is `static_match`: a name the static
+    /// table has is hashed by its index there (the same name always finds the same index), so
+    /// only other names are read.
+    fn of(field: &Field, static_match: Option<Match>) -> Self {
+        let name = match static_match {
+            Some(Match::Name(i) | Match::Exact(i)) => {
+                u64::from(static_table::name_index(i)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                    ^ 0x243f_6a88_85a3_08d3
+            }
+            None => name_hash(&field.name),
+        };
+        Self {
+            name,
+            exact: exact_hash(name, &field.value),
+        }
     }
 }
 
@@ -86,6 +129,17 @@ const HISTORY: usize = 32;
 /// Large fields remembered (see `Encoder::large_history`).
 const LARGE_HISTORY: usize = 12;
 
+/// An entry this large (a fraction of the capacity) that proved itself is kept alive by a
+/// Duplicate when it nears eviction: re-sending it would cost far more than the copy.
+const KEEP_ALIVE_FRACTION: u64 = 8;
+/// Hits (sections that found it) that make an entry proven.
+const KEEP_ALIVE_HITS: u32 = 2;
+
+/// An entry at most this fraction of the capacity that is about to be evicted and cannot be
+/// copied is not pinned by a section that wants to insert: losing it costs little, while a
+/// pinned entry at the front of a full table blocks every insert, section after section.
+const UNPINNED_FRACTION: u64 = 16;
+
 /// How a name's values have behaved so far.
 #[derive(Clone, Copy, Debug, Default)]
 struct NameStats {
@@ -106,8 +160,9 @@ const MAX_NAMES: usize = 1024;
 pub struct Encoder {
     settings: EncoderSettings,
     entries: VecDeque<Entry>,
-    /// The entries' name hashes, in the same order: a compact array to scan on lookups.
-    name_hashes: VecDeque<u64>,
+    /// The newest entry of each field (by [`exact_hash`]) and of each name (by [`name_hash`]).
+    by_field: HashIndex,
+    by_name: HashIndex,
     /// Absolute index of `entries[0]`.
     evicted: u64,
     size: u64,
@@ -125,7 +180,11 @@ pub struct Encoder {
     /// The same for large fields, which are rarer, so that their repeats are seen from
     /// further apart.
     large_history: [u64; LARGE_HISTORY],
+    /// When each large field was seen, as `inserted_bytes` then.
+    large_seen_at: [u64; LARGE_HISTORY],
     large_history_next: usize,
+    /// Sum of the sizes of all entries ever inserted: the clock by which the table turns over.
+    inserted_bytes: u64,
     /// Per name (by hash): how often it was seen and how often its value was a repeat.
     names: BTreeMap<u64, NameStats>,
     error: Option<Error>,
@@ -143,17 +202,52 @@ fn mix(mut hash: u64, bytes: &[u8]) -> u64 {
             .wrapping_mul(K)
             .rotate_left(29);
     }
-    let mut last = [0u8; 8];
-    let rest = chunks.remainder();
-    if let Some(dst) = last.get_mut(..rest.len()) {
-        dst.copy_from_slice(rest);
-    }
-    hash = (hash ^ u64::from_le_bytes(last) ^ bytes.len() as u64).wrapping_mul(K);
+    hash = (hash ^ tail_word(chunks.remainder()) ^ bytes.len() as u64).wrapping_mul(K);
     hash ^ hash >> 32
+}
+
+/// The up to 7 bytes of `rest` as a word, read in overlapping pieces rather than copied
+/// (a copy of a variable length is a call, and reading it back stalls).
+fn tail_word(rest: &[u8]) -> u64 {
+    if let (Some(head), Some(tail)) = (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
+        u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32
+    } else if let (Some(&a), Some(&b), Some(&c)) =
+        (rest.first(), rest.get(rest.len() / 2), rest.last())
+    {
+        u64::from(a) | u64::from(b) << 8 | u64::from(c) << 16
+    } else {
+        0
+    }
 }
 
 fn name_hash(name: &[u8]) -> u64 {
     mix(0x243f_6a88_85a3_08d3, name)
+}
+
+/// A hash of the whole field, for exact-match lookups. Values can be long: four independent
+/// lanes of 8 bytes each step, so the multiplications overlap.
+fn exact_hash(name_hash: u64, value: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let seed = name_hash.rotate_left(23) ^ 0x1319_8a2e_0370_7344;
+    let mut blocks = value.chunks_exact(32);
+    let mut lanes = [
+        seed,
+        seed ^ K,
+        seed.rotate_left(17),
+        seed.rotate_left(41) ^ K,
+    ];
+    for block in &mut blocks {
+        for (lane, word) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(word);
+            *lane = (*lane ^ u64::from_le_bytes(bytes))
+                .wrapping_mul(K)
+                .rotate_left(29);
+        }
+    }
+    let [a, b, c, d] = lanes;
+    let folded = a ^ b.rotate_left(16) ^ c.rotate_left(32) ^ d.rotate_left(48);
+    mix(folded, blocks.remainder()) ^ value.len() as u64
 }
 
 /// A hash of the field for the history of seen fields: the name's hash, the value's length
@@ -165,59 +259,105 @@ fn field_hash(name_hash: u64, value: &[u8]) -> u64 {
     mix(mix(name_hash ^ value.len() as u64, head), tail)
 }
 
+/// Bytes of a typical index or length prefix, for [`line_estimate`].
+const LINE_OVERHEAD: usize = 3;
+
+/// About the most bytes a field line takes: its strings raw, with their lengths and index.
+fn line_estimate(line: &Line<'_>) -> usize {
+    match *line {
+        Line::Static(_) | Line::Dynamic(_) => LINE_OVERHEAD,
+        Line::StaticName(_, value, _) | Line::DynamicName(_, value, _) => {
+            value.len().saturating_add(2 * LINE_OVERHEAD)
+        }
+        Line::Literal(name, value, _) => name
+            .len()
+            .saturating_add(value.len())
+            .saturating_add(2 * LINE_OVERHEAD),
+    }
+}
+
 /// Sections longer than this skip the Base search (`best_base`).
 const MAX_BASE_SEARCH_LINES: usize = 128;
 
-/// Bytes of a prefix integer (RFC 7541 §5.1) of `value` with an `n`-bit prefix.
+/// Bytes of a prefix integer (RFC 7541 §5.1) of `value` with an `n`-bit prefix: one, one more
+/// when the prefix is full, and one more per 7 bits of the rest beyond the first 7, counted
+/// without branches since the Base search calls this in its inner loop.
 fn int_len(value: u64, n: u32) -> u64 {
     let max = (1u64 << n) - 1;
-    if value < max {
-        return 1;
-    }
-    let mut rest = value - max;
-    let mut len = 2;
-    while rest >= 128 {
-        rest >>= 7;
-        len += 1;
-    }
-    len
+    let rest = value.saturating_sub(max);
+    let rest_bits = u64::BITS - rest.leading_zeros();
+    1 + u64::from(value >= max) + u64::from(rest_bits.saturating_sub(1) / 7)
 }
 
-/// The bytes that depend on the Base: the prefix's Delta Base and the dynamic references.
+/// [`refs_cost`] of a section's lines.
+#[cfg(test)]
 fn base_cost(lines: &[Line<'_>], ric: u64, base: u64) -> u64 {
+    let refs: Vec<(u64, bool)> = lines.iter().filter_map(dynamic_ref).collect();
+    refs_cost(&refs, ric, base)
+}
+
+/// A line's dynamic reference: (absolute index, whether only the name is referenced).
+fn dynamic_ref(line: &Line<'_>) -> Option<(u64, bool)> {
+    match *line {
+        Line::Dynamic(abs) => Some((abs, false)),
+        Line::DynamicName(abs, ..) => Some((abs, true)),
+        _ => None,
+    }
+}
+
+/// The bytes that depend on the Base: the prefix's Delta Base and the dynamic references
+/// (from [`dynamic_ref`]).
+fn refs_cost(refs: &[(u64, bool)], ric: u64, base: u64) -> u64 {
     let delta = if base >= ric {
         int_len(base - ric, 7)
     } else {
         int_len(ric - base - 1, 7)
     };
-    lines.iter().fold(delta, |cost, line| {
-        cost + match *line {
-            Line::Dynamic(abs) if abs < base => int_len(base - 1 - abs, 6),
-            Line::Dynamic(abs) => int_len(abs - base, 4),
-            Line::DynamicName(abs, ..) if abs < base => int_len(base - 1 - abs, 4),
-            Line::DynamicName(abs, ..) => int_len(abs - base, 3),
-            _ => 0,
-        }
+    refs.iter().fold(delta, |cost, &(abs, name)| {
+        // Selects rather than branches: which way a reference goes varies unpredictably.
+        let below = abs < base;
+        let index = if below {
+            base.wrapping_sub(1).wrapping_sub(abs)
+        } else {
+            abs.wrapping_sub(base)
+        };
+        // Prefix widths (§4.5.2–§4.5.5): relative 6 or 4 bits, post-base 4 or 3.
+        let prefix = [[4, 6], [3, 4]][usize::from(name)][usize::from(below)];
+        cost + int_len(index, prefix)
     })
 }
 
 /// The Base that makes the section shortest (RFC 9204 §4.5.1.2): references below it use
 /// relative indices, the others post-base indices, each with its own prefix width, so a
 /// Base among the referenced entries can shorten references to old and new entries alike.
-/// The search is quadratic in the section's lines, so long sections simply use Base = RIC.
+/// When every reference already takes one byte with Base = RIC nothing can be shorter; else
+/// the search is quadratic in the references, so long sections simply use Base = RIC.
 fn best_base(lines: &[Line<'_>], ric: u64) -> u64 {
     if ric == 0 || lines.len() > MAX_BASE_SEARCH_LINES {
         return ric;
     }
-    let mut best = (base_cost(lines, ric, ric), ric);
-    for line in lines {
-        if let Line::Dynamic(abs) | Line::DynamicName(abs, ..) = *line {
-            for base in [abs, abs + 1] {
-                // Strictly shorter only: on a tie Base stays at the Required Insert Count.
-                let cost = base_cost(lines, ric, base);
-                if cost < best.0 {
-                    best = (cost, base);
-                }
+    // One byte of Delta Base and one per reference is the least any Base costs: when Base =
+    // RIC achieves it (the usual case), there is nothing to search.
+    let (mut count, mut longer) = (0u64, false);
+    for (abs, name) in lines.iter().filter_map(dynamic_ref) {
+        count += 1;
+        // Relative indices at Base = RIC, with 6-bit (indexed) or 4-bit (name) prefixes.
+        longer |= ric - 1 - abs >= if name { 15 } else { 63 };
+    }
+    if !longer {
+        return ric;
+    }
+    let refs: Vec<(u64, bool)> = lines.iter().filter_map(dynamic_ref).collect();
+    let mut best = (refs_cost(&refs, ric, ric), ric);
+    if best.0 == 1 + count {
+        return ric;
+    }
+    for &(abs, _) in &refs {
+        for base in [abs, abs + 1] {
+            // Strictly shorter only: on a tie Base stays at the Required Insert Count.
+            let cost = refs_cost(&refs, ric, base);
+            if cost < best.0 {
+                best = (cost, base);
             }
         }
     }
@@ -236,7 +376,8 @@ impl Encoder {
         Self {
             settings,
             entries: VecDeque::new(),
-            name_hashes: VecDeque::new(),
+            by_field: HashIndex::default(),
+            by_name: HashIndex::default(),
             evicted: 0,
             size: 0,
             capacity,
@@ -248,7 +389,9 @@ impl Encoder {
             history: [0; HISTORY],
             history_next: 0,
             large_history: [0; LARGE_HISTORY],
+            large_seen_at: [0; LARGE_HISTORY],
             large_history_next: 0,
+            inserted_bytes: 0,
             names: BTreeMap::new(),
             error: None,
         }
@@ -364,36 +507,30 @@ impl Encoder {
         }
     }
 
+    fn entry(&self, abs: u64) -> Option<&Entry> {
+        let offset = usize::try_from(abs.checked_sub(self.evicted)?).ok()?;
+        self.entries.get(offset)
+    }
+
     fn entry_mut(&mut self, abs: u64) -> Option<&mut Entry> {
         let offset = usize::try_from(abs.checked_sub(self.evicted)?).ok()?;
         self.entries.get_mut(offset)
     }
 
     /// The newest entry matching the field exactly, and the newest with the same name.
-    fn find(&self, name_hash: u64, name: &[u8], value: &[u8]) -> (Option<u64>, Option<u64>) {
-        let mut name_match = None;
-        for (offset, _) in self
-            .name_hashes
-            .iter()
-            .enumerate()
-            .rev()
-            .filter(|(_, h)| **h == name_hash)
-        {
-            let Some(entry) = self.entries.get(offset) else {
-                continue;
-            };
-            if entry.name != name {
-                continue;
-            }
-            let abs = self.evicted + offset as u64;
-            if entry.value == value {
-                return (Some(abs), name_match.or(Some(abs)));
-            }
-            if name_match.is_none() {
-                name_match = Some(abs);
-            }
+    fn find(&self, hashes: Hashes, name: &[u8], value: &[u8]) -> (Option<u64>, Option<u64>) {
+        if self.entries.is_empty() {
+            return (None, None);
         }
-        (None, name_match)
+        let exact = self.by_field.get(hashes.exact).filter(|&abs| {
+            self.entry(abs)
+                .is_some_and(|e| e.name() == name && e.value() == value)
+        });
+        let name_match = self
+            .by_name
+            .get(hashes.name)
+            .filter(|&abs| self.entry(abs).is_some_and(|e| e.name() == name));
+        (exact, name_match)
     }
 
     /// Whether the entry is close to eviction: referencing it would pin it and block inserts,
@@ -440,26 +577,34 @@ impl Encoder {
             return false;
         }
         for _ in 0..count {
-            self.name_hashes.pop_front();
             if let Some(entry) = self.entries.pop_front() {
                 self.size -= entry.size();
+                self.by_field.remove(entry.exact_hash, self.evicted);
+                self.by_name.remove(entry.name_hash, self.evicted);
                 self.evicted += 1;
             }
         }
         true
     }
 
-    fn push_entry(&mut self, name: &[u8], value: &[u8], name_hash: u64) -> u64 {
+    /// Appends an entry of `bytes` (name then value).
+    fn push_entry(&mut self, bytes: Vec<u8>, name_len: usize, hashes: Hashes) -> u64 {
         let entry = Entry {
-            name: name.to_vec(),
-            value: value.to_vec(),
-            name_hash,
+            bytes,
+            name_len,
+            name_hash: hashes.name,
+            exact_hash: hashes.exact,
             refs: 0,
+            hits: 0,
+            copied: false,
         };
         self.size += entry.size();
-        self.name_hashes.push_back(name_hash);
+        self.inserted_bytes = self.inserted_bytes.saturating_add(entry.size());
+        let abs = self.insert_count();
+        self.by_field.insert(hashes.exact, abs);
+        self.by_name.insert(hashes.name, abs);
         self.entries.push_back(entry);
-        self.insert_count() - 1
+        abs
     }
 
     /// Whether a field absent from the table is worth inserting: it was seen recently, or its
@@ -509,11 +654,26 @@ impl Encoder {
     /// Remembers the field (in the history for its size); returns whether it was seen
     /// recently.
     fn seen_before(&mut self, field_hash: u64, large: bool) -> bool {
-        let (history, next): (&mut [u64], _) = if large {
-            (&mut self.large_history, &mut self.large_history_next)
-        } else {
-            (&mut self.history, &mut self.history_next)
-        };
+        if large {
+            // A repeat only counts if an entry made at the first sighting could still be in
+            // the table: more than a table's worth of inserts since, and it would be gone.
+            let now = self.inserted_bytes;
+            let seen = self
+                .large_history
+                .iter()
+                .zip(&self.large_seen_at)
+                .any(|(&h, &at)| h == field_hash && now - at <= self.capacity);
+            let next = self.large_history_next;
+            if let (Some(slot), Some(at)) = (
+                self.large_history.get_mut(next),
+                self.large_seen_at.get_mut(next),
+            ) {
+                (*slot, *at) = (field_hash, now);
+            }
+            self.large_history_next = (next + 1) % LARGE_HISTORY;
+            return seen;
+        }
+        let (history, next) = (&mut self.history, &mut self.history_next);
         let seen = history.contains(&field_hash);
         if let Some(slot) = history.get_mut(*next) {
             *slot = field_hash;
@@ -543,21 +703,59 @@ impl Encoder {
         let mut refs: Vec<u64> = Vec::new();
         // Exact matches first, so that they are pinned (or copied, if about to be evicted)
         // before inserts for the other fields make room.
-        let mut indexed: Vec<(Option<Line<'_>>, Option<Match>)> = Vec::with_capacity(fields.len());
+        let mut indexed: Vec<(Option<Line<'_>>, Option<Match>, Hashes)> =
+            Vec::with_capacity(fields.len());
+        let mut unpinned = Vec::new();
         for field in fields {
             let static_match = static_table::find(&field.name, &field.value);
-            let line = self.choose_indexed(field, static_match, can_block, &mut refs);
-            indexed.push((line, static_match));
+            // Fields found in the static table need no dynamic lookup.
+            let hashes = match static_match {
+                Some(Match::Exact(_)) if !field.sensitive => Hashes::default(),
+                _ => Hashes::of(field, static_match),
+            };
+            let line = self.choose_indexed(
+                field,
+                static_match,
+                hashes,
+                can_block,
+                &mut refs,
+                &mut unpinned,
+            );
+            indexed.push((line, static_match, hashes));
         }
-        for (field, (line, static_match)) in fields.iter().zip(indexed) {
+        for (field, &(line, static_match, hashes)) in fields.iter().zip(&indexed) {
             let line = match line {
                 Some(line) => line,
-                None => self.choose(field, static_match, can_block, &mut refs),
+                None => self.choose(field, static_match, hashes, can_block, &mut refs),
             };
             lines.push(line);
         }
+        // Entries about to be evicted that could not be copied were left unpinned, so that
+        // inserts could evict them rather than fail; reference those that survived, and send
+        // the others again.
+        if !unpinned.is_empty() {
+            for ((field, &(found, static_match, hashes)), line) in
+                fields.iter().zip(&indexed).zip(lines.iter_mut())
+            {
+                if let Some(Line::Dynamic(abs)) = found
+                    && unpinned.contains(&abs)
+                {
+                    *line = if abs >= self.evicted {
+                        self.hit(abs, &mut refs);
+                        Line::Dynamic(abs)
+                    } else {
+                        self.choose(field, static_match, hashes, can_block, &mut refs)
+                    };
+                }
+            }
+        }
         let ric = refs.iter().max().map_or(0, |&max| max + 1);
         let base = best_base(&lines, ric);
+        // Room for the section as it will most likely be (strings raw at worst), reserved
+        // once rather than grown as the lines go out.
+        out.reserve(lines.iter().fold(2 * LINE_OVERHEAD, |len, line| {
+            len.saturating_add(line_estimate(line))
+        }));
         let prefix = SectionPrefix {
             required_insert_count: ric,
             base,
@@ -594,6 +792,45 @@ impl Encoder {
         can_block || abs < self.known_received_count
     }
 
+    /// References `abs` for a field found there.
+    fn hit(&mut self, abs: u64, refs: &mut Vec<u64>) {
+        if let Some(entry) = self.entry_mut(abs) {
+            entry.hits = entry.hits.saturating_add(1);
+        }
+        self.reference(abs, refs);
+    }
+
+    /// Copies large, proven entries that near eviction (a second chance, as in CLOCK), so a
+    /// field the peer keeps sending, just not in every section, is not sent again in full.
+    /// The window is the one of [`is_draining`](Self::is_draining).
+    fn keep_alive(&mut self) {
+        if self.size < self.capacity * 13 / 16 {
+            return;
+        }
+        let window = self.capacity * 3 / 16;
+        let mut before = 0u64;
+        let mut abs = self.evicted;
+        while before < window {
+            // Copies only evict entries in front of `abs`, so it stays in the table.
+            let Some(entry) = self.entry(abs) else {
+                break;
+            };
+            let size = entry.size();
+            let proven = size * KEEP_ALIVE_FRACTION >= self.capacity
+                && entry.hits >= KEEP_ALIVE_HITS
+                && !entry.copied;
+            if proven {
+                // The copy evicts entries in front of this one: they no longer count.
+                let size_then = self.size;
+                if self.duplicate(abs).is_some() {
+                    before = before.saturating_sub(size_then + size - self.size);
+                }
+            }
+            before += size;
+            abs += 1;
+        }
+    }
+
     fn reference(&mut self, abs: u64, refs: &mut Vec<u64>) {
         if let Some(entry) = self.entry_mut(abs) {
             entry.refs = entry.refs.saturating_add(1);
@@ -602,13 +839,16 @@ impl Encoder {
     }
 
     /// The representation of a field found in the static table or, usable, in the dynamic
-    /// table; `None` if it is in neither.
+    /// table; `None` if it is in neither. A small entry about to be evicted that cannot be
+    /// copied is left unreferenced and listed in `unpinned` (see [`UNPINNED_FRACTION`]).
     fn choose_indexed<'f>(
         &mut self,
         field: &'f Field,
         static_match: Option<Match>,
+        hashes: Hashes,
         can_block: bool,
         refs: &mut Vec<u64>,
+        unpinned: &mut Vec<u64>,
     ) -> Option<Line<'f>> {
         if field.sensitive {
             return None;
@@ -617,23 +857,25 @@ impl Encoder {
         if let Some(Match::Exact(i)) = static_match {
             return Some(Line::Static(u64::from(i)));
         }
-        if self.entries.is_empty() {
-            return None;
-        }
-        let name_hash = name_hash(name);
         let abs = self
-            .find(name_hash, name, value)
+            .find(hashes, name, value)
             .0
             .filter(|&abs| self.usable(abs, can_block))?;
-        self.note_repeat(name_hash);
-        if can_block
-            && self.is_draining(abs)
-            && let Some(copy) = self.duplicate(abs)
-        {
-            self.reference(copy, refs);
-            return Some(Line::Dynamic(copy));
+        self.note_repeat(hashes.name);
+        if can_block && self.is_draining(abs) {
+            if let Some(copy) = self.duplicate(abs) {
+                self.hit(copy, refs);
+                return Some(Line::Dynamic(copy));
+            }
+            if self
+                .entry(abs)
+                .is_some_and(|e| e.size() * UNPINNED_FRACTION <= self.capacity)
+            {
+                unpinned.push(abs);
+                return Some(Line::Dynamic(abs));
+            }
         }
-        self.reference(abs, refs);
+        self.hit(abs, refs);
         Some(Line::Dynamic(abs))
     }
 
@@ -643,6 +885,7 @@ impl Encoder {
         &mut self,
         field: &'f Field,
         static_match: Option<Match>,
+        hashes: Hashes,
         can_block: bool,
         refs: &mut Vec<u64>,
     ) -> Line<'f> {
@@ -652,22 +895,17 @@ impl Encoder {
         {
             return Line::Static(u64::from(i));
         }
-        let name_hash = name_hash(name);
-        let (exact, name_match) = if self.entries.is_empty() {
-            (None, None)
-        } else {
-            self.find(name_hash, name, value)
-        };
+        let (exact, name_match) = self.find(hashes, name, value);
         if !sensitive {
             if let Some(abs) = exact.filter(|&abs| self.usable(abs, can_block)) {
                 if can_block
                     && self.is_draining(abs)
                     && let Some(copy) = self.duplicate(abs)
                 {
-                    self.reference(copy, refs);
+                    self.hit(copy, refs);
                     return Line::Dynamic(copy);
                 }
-                self.reference(abs, refs);
+                self.hit(abs, refs);
                 return Line::Dynamic(abs);
             }
             let size = entry_size(name.len(), value.len());
@@ -675,14 +913,17 @@ impl Encoder {
             let worth = exact.is_none()
                 && size <= self.capacity / 2
                 && self.worth_indexing(
-                    name_hash,
+                    hashes.name,
                     value,
                     size > self.capacity / 6,
                     static_match.is_none() && name_match.is_none(),
                 );
+            if worth {
+                self.keep_alive();
+            }
             let room = worth && self.make_room(size);
             if room {
-                let abs = self.insert(name, value, static_match, name_match, name_hash);
+                let abs = self.insert(name, value, static_match, name_match, hashes);
                 if can_block {
                     self.reference(abs, refs);
                     return Line::Dynamic(abs);
@@ -717,9 +958,16 @@ impl Encoder {
         }
         let relative = self.insert_count() - 1 - abs;
         write_duplicate(&mut self.pending, relative);
-        let offset = usize::try_from(abs - self.evicted).ok()?;
-        let entry = self.entries.get(offset)?.clone();
-        Some(self.push_entry(&entry.name, &entry.value, entry.name_hash))
+        if let Some(original) = self.entry_mut(abs) {
+            original.copied = true;
+        }
+        let entry = self.entry(abs)?;
+        let (bytes, name_len) = (entry.bytes.clone(), entry.name_len);
+        let hashes = Hashes {
+            name: entry.name_hash,
+            exact: entry.exact_hash,
+        };
+        Some(self.push_entry(bytes, name_len, hashes))
     }
 
     /// Inserts the field (room already made), naming it by reference when possible.
@@ -729,7 +977,7 @@ impl Encoder {
         value: &[u8],
         static_match: Option<Match>,
         name_match: Option<u64>,
-        name_hash: u64,
+        hashes: Hashes,
     ) -> u64 {
         match (static_match, name_match) {
             (Some(Match::Name(i) | Match::Exact(i)), _) => {
@@ -743,7 +991,10 @@ impl Encoder {
             }
             _ => write_insert_with_literal_name(&mut self.pending, name, value),
         }
-        self.push_entry(name, value, name_hash)
+        let mut bytes = Vec::with_capacity(name.len() + value.len());
+        bytes.extend_from_slice(name);
+        bytes.extend_from_slice(value);
+        self.push_entry(bytes, name.len(), hashes)
     }
 }
 

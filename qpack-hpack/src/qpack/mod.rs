@@ -15,6 +15,7 @@
 mod decoder;
 mod encoder;
 pub mod fuzzing;
+mod index;
 mod instruction;
 mod section;
 pub mod static_table;

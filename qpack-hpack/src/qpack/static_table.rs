@@ -5,7 +5,10 @@ pub const LEN: usize = 99;
 
 /// The static table, indexed from 0 (RFC 9204 Appendix A, transcribed from the RFC text; a test
 /// in `testvectors` re-reads it from the RFC).
-pub static ENTRIES: [(&[u8], &[u8]); LEN] = [
+pub static ENTRIES: [(&[u8], &[u8]); LEN] = TABLE;
+
+/// [`ENTRIES`] as a constant, for the lookup tables built at compile time.
+const TABLE: [(&[u8], &[u8]); LEN] = [
     (b":authority", b""),
     (b":path", b"/"),
     (b"age", b"0"),
@@ -124,115 +127,122 @@ pub fn get(index: u64) -> Option<(&'static [u8], &'static [u8])> {
         .copied()
 }
 
-/// The static entries whose name is `name`, as (index, value), in index order.
-fn with_name(name: &[u8]) -> &'static [(u32, &'static [u8])] {
-    match name {
-        b":authority" => &[(0, b"")],
-        b":path" => &[(1, b"/")],
-        b"age" => &[(2, b"0")],
-        b"content-disposition" => &[(3, b"")],
-        b"content-length" => &[(4, b"0")],
-        b"cookie" => &[(5, b"")],
-        b"date" => &[(6, b"")],
-        b"etag" => &[(7, b"")],
-        b"if-modified-since" => &[(8, b"")],
-        b"if-none-match" => &[(9, b"")],
-        b"last-modified" => &[(10, b"")],
-        b"link" => &[(11, b"")],
-        b"location" => &[(12, b"")],
-        b"referer" => &[(13, b"")],
-        b"set-cookie" => &[(14, b"")],
-        b":method" => &[
-            (15, b"CONNECT"),
-            (16, b"DELETE"),
-            (17, b"GET"),
-            (18, b"HEAD"),
-            (19, b"OPTIONS"),
-            (20, b"POST"),
-            (21, b"PUT"),
-        ],
-        b":scheme" => &[(22, b"http"), (23, b"https")],
-        b":status" => &[
-            (24, b"103"),
-            (25, b"200"),
-            (26, b"304"),
-            (27, b"404"),
-            (28, b"503"),
-            (63, b"100"),
-            (64, b"204"),
-            (65, b"206"),
-            (66, b"302"),
-            (67, b"400"),
-            (68, b"403"),
-            (69, b"421"),
-            (70, b"425"),
-            (71, b"500"),
-        ],
-        b"accept" => &[(29, b"*/*"), (30, b"application/dns-message")],
-        b"accept-encoding" => &[(31, b"gzip, deflate, br")],
-        b"accept-ranges" => &[(32, b"bytes")],
-        b"access-control-allow-headers" => {
-            &[(33, b"cache-control"), (34, b"content-type"), (75, b"*")]
-        }
-        b"access-control-allow-origin" => &[(35, b"*")],
-        b"cache-control" => &[
-            (36, b"max-age=0"),
-            (37, b"max-age=2592000"),
-            (38, b"max-age=604800"),
-            (39, b"no-cache"),
-            (40, b"no-store"),
-            (41, b"public, max-age=31536000"),
-        ],
-        b"content-encoding" => &[(42, b"br"), (43, b"gzip")],
-        b"content-type" => &[
-            (44, b"application/dns-message"),
-            (45, b"application/javascript"),
-            (46, b"application/json"),
-            (47, b"application/x-www-form-urlencoded"),
-            (48, b"image/gif"),
-            (49, b"image/jpeg"),
-            (50, b"image/png"),
-            (51, b"text/css"),
-            (52, b"text/html; charset=utf-8"),
-            (53, b"text/plain"),
-            (54, b"text/plain;charset=utf-8"),
-        ],
-        b"range" => &[(55, b"bytes=0-")],
-        b"strict-transport-security" => &[
-            (56, b"max-age=31536000"),
-            (57, b"max-age=31536000; includesubdomains"),
-            (58, b"max-age=31536000; includesubdomains; preload"),
-        ],
-        b"vary" => &[(59, b"accept-encoding"), (60, b"origin")],
-        b"x-content-type-options" => &[(61, b"nosniff")],
-        b"x-xss-protection" => &[(62, b"1; mode=block")],
-        b"accept-language" => &[(72, b"")],
-        b"access-control-allow-credentials" => &[(73, b"FALSE"), (74, b"TRUE")],
-        b"access-control-allow-methods" => {
-            &[(76, b"get"), (77, b"get, post, options"), (78, b"options")]
-        }
-        b"access-control-expose-headers" => &[(79, b"content-length")],
-        b"access-control-request-headers" => &[(80, b"content-type")],
-        b"access-control-request-method" => &[(81, b"get"), (82, b"post")],
-        b"alt-svc" => &[(83, b"clear")],
-        b"authorization" => &[(84, b"")],
-        b"content-security-policy" => {
-            &[(85, b"script-src 'none'; object-src 'none'; base-uri 'none'")]
-        }
-        b"early-data" => &[(86, b"1")],
-        b"expect-ct" => &[(87, b"")],
-        b"forwarded" => &[(88, b"")],
-        b"if-range" => &[(89, b"")],
-        b"origin" => &[(90, b"")],
-        b"purpose" => &[(91, b"prefetch")],
-        b"server" => &[(92, b"")],
-        b"timing-allow-origin" => &[(93, b"*")],
-        b"upgrade-insecure-requests" => &[(94, b"1")],
-        b"user-agent" => &[(95, b"")],
-        b"x-forwarded-for" => &[(96, b"")],
-        b"x-frame-options" => &[(97, b"deny"), (98, b"sameorigin")],
-        _ => &[],
+/// Slots of the name hash table (a power of two, well above the 61 distinct names).
+const SLOTS: usize = 256;
+/// No entry: an empty slot, or the last entry of a name.
+const NONE: u8 = u8::MAX;
+
+/// A hash of a name from its length and three of its bytes: enough to spread the table's names
+/// over [`SLOTS`], and cheap. Names are never empty.
+const fn name_slot(name: &[u8]) -> usize {
+    let len = name.len();
+    if len == 0 {
+        return 0;
     }
+    (len * 131 + name[0] as usize * 31 + name[len / 2] as usize * 7 + name[len - 1] as usize)
+        % SLOTS
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// For each name, the index of its first entry, open-addressed by [`name_slot`] with linear
+/// probing; and for each entry, the next entry with the same name ([`NONE`] after the last).
+const fn build_lookup() -> ([u8; SLOTS], [u8; LEN]) {
+    let mut slots = [NONE; SLOTS];
+    let mut next = [NONE; LEN];
+    let mut i = 0;
+    while i < LEN {
+        let name = TABLE[i].0;
+        // Link to the next entry of the same name.
+        let mut j = i + 1;
+        while j < LEN {
+            if same(TABLE[j].0, name) {
+                next[i] = j as u8;
+                break;
+            }
+            j += 1;
+        }
+        // The first entry of each name gets a slot.
+        let mut first = true;
+        let mut k = 0;
+        while k < i {
+            if same(TABLE[k].0, name) {
+                first = false;
+                break;
+            }
+            k += 1;
+        }
+        if first {
+            let mut slot = name_slot(name);
+            while slots[slot] != NONE {
+                slot = (slot + 1) % SLOTS;
+            }
+            slots[slot] = i as u8;
+        }
+        i += 1;
+    }
+    (slots, next)
+}
+
+/// For each entry, the first entry with the same name.
+const fn build_first_of_name() -> [u8; LEN] {
+    let mut first = [0u8; LEN];
+    let mut i = 0;
+    while i < LEN {
+        let mut j = 0;
+        while !same(TABLE[j].0, TABLE[i].0) {
+            j += 1;
+        }
+        first[i] = j as u8;
+        i += 1;
+    }
+    first
+}
+
+static FIRST_OF_NAME: [u8; LEN] = build_first_of_name();
+
+/// The index of the first entry with the name of the entry at `index` (for a [`Match`], the
+/// name's own index, whichever entry matched).
+pub(crate) fn name_index(index: u32) -> u32 {
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| FIRST_OF_NAME.get(i))
+        .map_or(index, |&first| u32::from(first))
+}
+
+static FIRST_BY_NAME: [u8; SLOTS] = build_lookup().0;
+static NEXT_SAME_NAME: [u8; LEN] = build_lookup().1;
+
+/// The index of the first entry named `name`.
+fn first_with_name(name: &[u8]) -> Option<u8> {
+    let (Some(&first), Some(&middle), Some(&last)) =
+        (name.first(), name.get(name.len() / 2), name.last())
+    else {
+        return None;
+    };
+    let hash = name.len() * 131 + usize::from(first) * 31 + usize::from(middle) * 7;
+    let mut slot = (hash + usize::from(last)) % SLOTS;
+    for _ in 0..SLOTS {
+        let index = *FIRST_BY_NAME.get(slot)?;
+        let (entry_name, _) = ENTRIES.get(usize::from(index))?;
+        if *entry_name == name {
+            return Some(index);
+        }
+        slot = (slot + 1) % SLOTS;
+    }
+    None
 }
 
 /// What the static table offers for a field: an exact match, or an entry with the same name.
@@ -246,16 +256,40 @@ pub enum Match {
 
 /// Looks `name`/`value` up in the static table.
 pub fn find(name: &[u8], value: &[u8]) -> Option<Match> {
-    let entries = with_name(name);
-    if let Some(&(index, _)) = entries.iter().find(|(_, v)| *v == value) {
-        return Some(Match::Exact(index));
+    let first = first_with_name(name)?;
+    let mut index = first;
+    while let Some((_, entry_value)) = ENTRIES.get(usize::from(index)) {
+        if *entry_value == value {
+            return Some(Match::Exact(u32::from(index)));
+        }
+        index = *NEXT_SAME_NAME.get(usize::from(index))?;
     }
-    entries.first().map(|&(index, _)| Match::Name(index))
+    Some(Match::Name(u32::from(first)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
+
+    /// The lookup by definition: the first exact match, else the first entry of the name.
+    fn naive_find(name: &[u8], value: &[u8]) -> Option<Match> {
+        let exact = ENTRIES.iter().position(|&(n, v)| n == name && v == value);
+        let named = ENTRIES.iter().position(|&(n, _)| n == name);
+        match (exact, named) {
+            (Some(i), _) => Some(Match::Exact(i as u32)),
+            (None, Some(i)) => Some(Match::Name(i as u32)),
+            _ => None,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lookup_agrees_with_a_scan(name in proptest::sample::select(ENTRIES.iter().map(|e| e.0).collect::<Vec<_>>()), value in proptest::sample::select(ENTRIES.iter().map(|e| e.1).collect::<Vec<_>>()), junk: Vec<u8>) {
+            proptest::prop_assert_eq!(find(name, value), naive_find(name, value));
+            proptest::prop_assert_eq!(find(&junk, value), naive_find(&junk, value));
+        }
+    }
 
     #[test]
     fn lookup_agrees_with_the_table() {
@@ -273,6 +307,20 @@ mod tests {
             assert!(first as usize <= index);
         }
         assert_eq!(find(b"x-unknown", b""), None);
+        // Names close to the table's (same length and hash bytes, or a byte off) miss.
+        for (name, _) in ENTRIES.iter() {
+            let mut near = name.to_vec();
+            near[1] ^= 0x20;
+            assert_eq!(find(&near, b""), naive_find(&near, b""), "{near:?}");
+            near.push(b'x');
+            assert_eq!(find(&near, b""), None);
+        }
+        assert_eq!(find(b"", b""), None);
+        for (index, (name, _)) in ENTRIES.iter().enumerate() {
+            let first = name_index(index as u32) as usize;
+            assert_eq!(ENTRIES[first].0, *name);
+            assert!(ENTRIES[..first].iter().all(|(n, _)| n != name));
+        }
         assert_eq!(get(98), Some((&b"x-frame-options"[..], &b"sameorigin"[..])));
         assert_eq!(get(99), None);
     }

@@ -72,16 +72,79 @@ pub(super) fn write_string(out: &mut Vec<u8>, flags: u8, prefix: u8, s: &[u8]) {
 
 /// [`write_string`], with Huffman coding allowed or not.
 pub(super) fn write_string_with(out: &mut Vec<u8>, flags: u8, prefix: u8, s: &[u8], huffman: bool) {
-    let coded = if huffman {
-        crate::huffman::encoded_len(s)
-    } else {
-        usize::MAX
-    };
-    if coded < s.len() {
-        write_int(out, flags | 1 << prefix, prefix, coded as u64);
-        let _ = crate::huffman::encode(s, out);
-    } else {
-        write_int(out, flags, prefix, s.len() as u64);
-        out.extend_from_slice(s);
+    if huffman && !s.is_empty() {
+        // Code first, after room for the raw length's prefix (the coded length, if shorter,
+        // takes no more), then write the length: one pass over the string, not two.
+        let start = out.len();
+        let mut raw_len = [0u8; crate::prefix_int::MAX_LEN];
+        let room = int_bytes(&mut raw_len, flags, prefix, s.len() as u64);
+        out.resize(start + room, 0);
+        let coded = crate::huffman::encode_appending(s, out);
+        if coded < s.len() {
+            let mut len = [0u8; crate::prefix_int::MAX_LEN];
+            let used = int_bytes(&mut len, flags | 1 << prefix, prefix, coded as u64);
+            // Rarely shorter than the room (the length crossed a prefix boundary).
+            out.drain(start..start + room - used);
+            if let (Some(dst), Some(src)) = (out.get_mut(start..start + used), len.get(..used)) {
+                dst.copy_from_slice(src);
+            }
+            return;
+        }
+        out.truncate(start);
+    }
+    write_int(out, flags, prefix, s.len() as u64);
+    out.extend_from_slice(s);
+}
+
+/// Writes a prefixed integer into `buf`; returns its length.
+fn int_bytes(
+    buf: &mut [u8; crate::prefix_int::MAX_LEN],
+    flags: u8,
+    prefix: u8,
+    value: u64,
+) -> usize {
+    let mut writer = wire_codec::Writer::new(buf);
+    // Ten bytes hold any value up to 2^64 - 1 with a prefix of one bit or more.
+    let _ = crate::prefix_int::encode(&mut writer, flags, prefix, value);
+    writer.written().len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// The string literal by definition: Huffman when shorter, with its length before it.
+    fn reference(flags: u8, prefix: u8, s: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let coded = crate::huffman::encoded_len(s);
+        if coded < s.len() {
+            write_int(&mut out, flags | 1 << prefix, prefix, coded as u64);
+            crate::huffman::encode(s, &mut out).unwrap();
+        } else {
+            write_int(&mut out, flags, prefix, s.len() as u64);
+            out.extend_from_slice(s);
+        }
+        out
+    }
+
+    /// Lengths around every prefix boundary (where the coded length's prefix is shorter than
+    /// the raw one's), strings that Huffman shrinks and strings it does not.
+    #[test]
+    fn strings_are_written_as_defined() {
+        for prefix in [3u8, 4, 5, 7] {
+            for len in 0..300 {
+                for s in [
+                    vec![b'a'; len],
+                    (0..len).map(|i| (i * 97 + 200) as u8).collect(),
+                ] {
+                    let mut out = vec![0xaa];
+                    write_string(&mut out, 0x80, prefix, &s);
+                    let mut expected = vec![0xaa];
+                    expected.extend(reference(0x80, prefix, &s));
+                    assert_eq!(out, expected, "prefix {prefix}, {s:?}");
+                }
+            }
+        }
     }
 }
