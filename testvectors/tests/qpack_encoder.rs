@@ -106,15 +106,20 @@ fn name_value_bytes(sections: &[Section]) -> usize {
 
 /// The compression ratio of every qif at every setting, printed as a table. The goals
 /// at capacity 4096 and 100 blocked streams (fb-req ≤ 0.220, fb-resp ≤ 0.152, netbsd ≤ 0.150)
-/// are reported; the assertions guard what has been reached (fb-req 0.2161 and fb-resp 0.1519
-/// meet their goals; netbsd is at 0.1508) against regressions.
+/// are reported; the assertions guard what has been reached (fb-req 0.2160 and fb-resp 0.1519
+/// meet their goals; netbsd is at 0.1506, 864 bytes) against regressions. netbsd's 0.150 (860
+/// bytes) is nghttp3's qpack-05 encoding, which has no Set Dynamic Table Capacity (both
+/// qpack-05 encoders in the corpus insert at once); RFC 9204 §3.2.2 starts the table at zero
+/// capacity, so the same encoding costs 863 bytes today. The least we found possible is 861:
+/// three of our inserts in the last two sections are never used again (+1 byte each over a
+/// literal), which only hindsight can know.
 #[test]
 fn compression_ratio_on_qifs() {
     let Some(qifs) = qifs() else {
         return;
     };
     let goals = [("fb-req", 0.220), ("fb-resp", 0.152), ("netbsd", 0.150)];
-    let reached = [("fb-req", 0.217), ("fb-resp", 0.152), ("netbsd", 0.151)];
+    let reached = [("fb-req", 0.2165), ("fb-resp", 0.152), ("netbsd", 0.1507)];
     println!("QPACK ratio (encoder stream + sections) / (name + value), immediate acks");
     for (name, sections) in &qifs {
         let plain = name_value_bytes(sections) as f64;

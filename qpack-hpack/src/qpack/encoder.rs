@@ -7,8 +7,8 @@
 //! evicted; then, for each other field worth indexing, an insert, referenced at once when the
 //! section may block and used by later sections once acknowledged when it may not; else a
 //! literal with the best name reference. A field is worth indexing when it was seen recently,
-//! or its name is new or has mostly repeated its values (large fields need a real repeat, or a
-//! name whose values nearly always repeat). Entries are evicted only once acknowledged and no
+//! or its name is new or has mostly repeated its values (large fields and `:path` need a real
+//! repeat, or a name whose values nearly always repeat). Entries are evicted only once acknowledged and no
 //! longer referenced by an unacknowledged section (§2.1.1); large entries that keep being used
 //! are copied before they are (a second chance), and a small entry about to be evicted that
 //! cannot be copied is referenced only if the section's inserts did not need its room. Sensitive
@@ -139,6 +139,15 @@ const KEEP_ALIVE_HITS: u32 = 2;
 /// copied is not pinned by a section that wants to insert: losing it costs little, while a
 /// pinned entry at the front of a full table blocks every insert, section after section.
 const UNPINNED_FRACTION: u64 = 16;
+
+/// Whether a name's values each identify one resource: a new `:path` rarely comes again on the
+/// connection, so only a seen repeat earns it an entry, never a guess from the name's history
+/// (our HPACK encoder never indexes it; nghttp3 inserts none of the qifs' paths). The HPACK encoder's longer list
+/// (`content-length`, `etag`, `last-modified`, …) was measured here too and left out: it helps
+/// some qifs settings and hurts others as much.
+fn transient_name(name: &[u8]) -> bool {
+    name == b":path"
+}
 
 /// How a name's values have behaved so far.
 #[derive(Clone, Copy, Debug, Default)]
@@ -609,13 +618,16 @@ impl Encoder {
 
     /// Whether a field absent from the table is worth inserting: it was seen recently, or its
     /// name is new or has mostly had repeated values (so `:path`-like names, whose values
-    /// rarely repeat, do not push useful entries out).
+    /// rarely repeat, do not push useful entries out); a `transient` name (see
+    /// [`transient_name`]) only when seen recently (or, as any name, when its values nearly
+    /// always repeat).
     fn worth_indexing(
         &mut self,
         name_hash: u64,
         value: &[u8],
         large: bool,
         needs_name: bool,
+        transient: bool,
     ) -> bool {
         let repeat = self.seen_before(field_hash(name_hash, value), large);
         if self.names.len() >= MAX_NAMES && !self.names.contains_key(&name_hash) {
@@ -625,8 +637,13 @@ impl Encoder {
         // Values Huffman cannot shrink are mostly tokens and hashes, which rarely repeat.
         let random =
             || value.len() >= 16 && crate::huffman::encoded_len(value) * 10 >= value.len() * 9;
-        let predicted = (stats.seen == 0 && !random())
-            || stats.repeats.saturating_mul(4) >= stats.seen.saturating_mul(3);
+        // A new name, or one whose values mostly repeated, predicts a repeat; with no history
+        // (`seen == 0`) only the first clause judges, so a random-looking first value is not
+        // guessed at.
+        let predicted = !transient
+            && ((stats.seen == 0 && !random())
+                || (stats.seen > 0
+                    && stats.repeats.saturating_mul(4) >= stats.seen.saturating_mul(3)));
         // A name whose values nearly always repeat (a policy header, say) earns even a large
         // entry at first sight.
         let certain =
@@ -917,6 +934,7 @@ impl Encoder {
                     value,
                     size > self.capacity / 6,
                     static_match.is_none() && name_match.is_none(),
+                    transient_name(name),
                 );
             if worth {
                 self.keep_alive();
@@ -1110,6 +1128,41 @@ mod tests {
         assert_eq!(int_len(62, 6), 1);
         assert_eq!(int_len(63, 6), 2);
         assert_eq!(int_len(63 + 128, 6), 3);
+    }
+
+    /// A new `:path` is not guessed into the table (unlike a new value of another name with a
+    /// good history): it goes literally, and only a path seen again is inserted.
+    #[test]
+    fn a_path_is_inserted_only_once_it_repeats() {
+        let (mut e, mut d) = pair(4096, 100);
+        let mut stream = Vec::new();
+        let paths = ["/a.css", "/b.js", "/a.css", "/a.css"];
+        let mut inserts = Vec::new();
+        for (i, path) in paths.iter().enumerate() {
+            let stream_id = 4 * i as u64;
+            let fields = vec![Field::new(":path", *path), Field::new("x-user", "u0")];
+            let mut section = Vec::new();
+            e.encode(stream_id, &fields, &mut section).unwrap();
+            e.poll_encoder_stream(&mut stream);
+            d.handle_encoder_stream(&stream).unwrap();
+            stream.clear();
+            let Decoded::Fields(got) = d.decode_section(stream_id, &section).unwrap() else {
+                panic!("blocked");
+            };
+            assert_eq!(got, fields);
+            let mut feedback = Vec::new();
+            d.poll_decoder_stream(&mut feedback);
+            e.handle_decoder_stream(&feedback).unwrap();
+            inserts.push(e.insert_count());
+        }
+        // x-user, a new name, is guessed at once; :path "/a.css" waits for its repeat in
+        // section 2, and is found in section 3.
+        assert_eq!(inserts, [1, 1, 2, 2]);
+        let fields: Vec<(&[u8], &[u8])> = e.entries.iter().map(|e| (e.name(), e.value())).collect();
+        assert_eq!(
+            fields,
+            [(&b"x-user"[..], &b"u0"[..]), (b":path", b"/a.css")]
+        );
     }
 
     #[test]
