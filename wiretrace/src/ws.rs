@@ -18,7 +18,7 @@ use ws_proto::{
 
 use crate::decode::h2::frames as h2_frames;
 use crate::decode::ws::{Sender, frames};
-use crate::fetch::Target;
+use crate::fetch::{Target, write_head};
 use crate::h2_link::{Link, Received};
 use crate::serve;
 use crate::{Failure, clock};
@@ -227,21 +227,7 @@ pub fn fetch(url: &str, out: &mut impl Write) -> Result<(), Failure> {
         loop {
             match http.poll_event() {
                 Ok(Some(H1Event::Informational(head) | H1Event::Response(head))) => {
-                    writeln!(
-                        out,
-                        "< {} {} {}",
-                        head.version,
-                        head.status,
-                        String::from_utf8_lossy(head.reason)
-                    )?;
-                    for field in head.fields.iter() {
-                        writeln!(
-                            out,
-                            "< {}: {}",
-                            field.name,
-                            String::from_utf8_lossy(field.value)
-                        )?;
-                    }
+                    write_head(out, &head)?;
                     negotiated = Some(
                         handshake
                             .verify_h1_response(&head)

@@ -362,19 +362,7 @@ impl Frame {
     }
 
     fn describe(&self) -> String {
-        let name = match self.kind {
-            DATA => "DATA",
-            HEADERS => "HEADERS",
-            PRIORITY => "PRIORITY",
-            RST_STREAM => "RST_STREAM",
-            SETTINGS => "SETTINGS",
-            PUSH_PROMISE => "PUSH_PROMISE",
-            PING => "PING",
-            GOAWAY => "GOAWAY",
-            WINDOW_UPDATE => "WINDOW_UPDATE",
-            CONTINUATION => "CONTINUATION",
-            _ => "UNKNOWN",
-        };
+        let name = h2_proto::frame::kind::name(self.kind);
         let mut s = format!(
             "{name} (length:{}, flags:0x{:02x}, stream_id:{})",
             self.payload.len(),
