@@ -121,9 +121,10 @@ pub struct Limits {
     pub reset_rate_per_sec: u32,
     /// DATA frames smaller than this (and without END_STREAM) count as tiny. Default 16.
     pub tiny_data_size: usize,
-    /// Tiny DATA, empty HEADERS or CONTINUATION, and priority signals (PRIORITY,
-    /// PRIORITY_UPDATE: work for us, nothing for the peer, RFC 9113 §10.5) allowed in a row;
-    /// a DATA or header frame with content starts the count again. Default 1000.
+    /// Tiny DATA, empty HEADERS or CONTINUATION, priority signals (PRIORITY,
+    /// PRIORITY_UPDATE) and frames of unknown types (work for us, nothing for the peer,
+    /// RFC 9113 §10.5) allowed in a row; a DATA or header frame with content starts the count
+    /// again. Default 1000.
     pub max_tiny_frames: u32,
     /// Closed streams remembered (to tell late frames from violations); older ones are
     /// forgotten. Default 256.
@@ -1019,7 +1020,8 @@ impl Connection {
             }
             // RFC 7540 priorities are validated by the decoder and otherwise unused (§5.3.2).
             Frame::Priority { .. } => self.note_effectless_frame(),
-            Frame::Unknown { .. } => Ok(()),
+            // Ignored (§5.5), but a run of them with nothing else is a flood (§10.5).
+            Frame::Unknown { .. } => self.note_effectless_frame(),
             Frame::PriorityUpdate {
                 prioritized_id,
                 field_value,
@@ -1134,7 +1136,8 @@ impl Connection {
     }
 
     /// A frame that costs us work and asks nothing of us that the peer could be waiting for
-    /// (priority signals): counted as tiny, so a flood of them is bounded (§10.5).
+    /// (priority signals, unknown types): counted as tiny, so a flood of them is bounded
+    /// (§10.5).
     fn note_effectless_frame(&mut self) -> Result<(), H2Error> {
         self.tiny_frames = self.tiny_frames.saturating_add(1);
         self.check_tiny()

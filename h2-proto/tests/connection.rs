@@ -1035,6 +1035,21 @@ fn empty_and_tiny_data_floods_are_bounded() {
 }
 
 #[test]
+fn unknown_frame_floods_are_bounded() {
+    // RFC 9113 §5.5: a frame of an unknown type (0xbe here, one byte of payload) is ignored;
+    // a run of them with no real work in between is a flood (§10.5).
+    let unknown = |stream: u8| vec![0, 0, 1, 0xbe, 0, 0, 0, 0, stream, 0x5a];
+    let (mut conn, mut peer) = server();
+    let mut input: Vec<u8> = (0..1000).flat_map(|i| unknown(i as u8 % 7)).collect();
+    // A request with content in between starts the count again.
+    input.extend(peer.headers(1, &POST, false));
+    input.extend((0..1000).flat_map(|_| unknown(1)));
+    conn.handle_input(&input, T0).unwrap();
+    assert!(output(&mut conn).iter().all(|f| f.kind != kind::GOAWAY));
+    expect_conn_error(&mut conn, &unknown(0), ErrorCode::ENHANCE_YOUR_CALM);
+}
+
+#[test]
 fn reset_flood_on_closed_streams_is_bounded() {
     // RST_STREAM on forgotten streams is ignored and costs nothing to keep.
     let (mut conn, _) = server();
