@@ -736,10 +736,11 @@ impl Connection {
                 if let Some(key) = header.mask {
                     apply_mask(&mut self.scratch, key, done);
                 }
-                deflate
-                    .decompressor
-                    .decompress(&self.scratch, &mut message.data, limit)
-                    .map_err(inflate_error)?;
+                let inflated =
+                    deflate
+                        .decompressor
+                        .decompress(&self.scratch, &mut message.data, limit);
+                inflated.map_err(|e| inflate_failure(message, start, limit, e))?;
             }
             #[cfg(not(feature = "deflate"))]
             return Err(ProtocolError::ReservedBits);
@@ -800,10 +801,9 @@ impl Connection {
             #[cfg(feature = "deflate")]
             if let Some(deflate) = self.deflate.as_mut() {
                 let start = message.data.len();
-                deflate
-                    .decompressor
-                    .finish(&mut message.data, self.config.max_message_size)
-                    .map_err(inflate_error)?;
+                let limit = self.config.max_message_size;
+                let inflated = deflate.decompressor.finish(&mut message.data, limit);
+                inflated.map_err(|e| inflate_failure(&mut message, start, limit, e))?;
                 if message.kind == MessageKind::Text {
                     message
                         .utf8
@@ -1415,6 +1415,29 @@ fn event_size(event: &Event) -> usize {
             Event::Binary(b) | Event::Ping(b) | Event::Pong(b) => b.len(),
             Event::Close(_) => 0,
         }
+}
+
+/// Why inflating a message failed. A text message that outgrew the limit fails with 1007
+/// instead when the bytes inflated within the limit already hold invalid UTF-8: that fault came
+/// first (text fails fast, RFC 6455 §8.1), however the input was chunked.
+#[cfg(feature = "deflate")]
+fn inflate_failure(
+    message: &mut Assembly,
+    start: usize,
+    limit: usize,
+    e: crate::deflate::InflateFailure,
+) -> ProtocolError {
+    let error = inflate_error(e);
+    if error == ProtocolError::MessageTooLarge && message.kind == MessageKind::Text {
+        let within = message
+            .data
+            .get(start..limit.max(start))
+            .unwrap_or_default();
+        if message.utf8.feed(within).is_err() {
+            return ProtocolError::InvalidUtf8;
+        }
+    }
+    error
 }
 
 #[cfg(feature = "deflate")]
