@@ -6,7 +6,8 @@
 mod common;
 
 use common::{
-    BIG_BODY, NOW, Server, connect, python, python_h2, request_head, spawn_server, succeeded, turn,
+    BIG_BODY, NOW, PY_ACCEPT_ONE, Server, connect, python, python_h2, request_head, spawn_server,
+    succeeded, turn,
 };
 use h2_proto::{Config, Connection, Event, Field, HeadersKind};
 use std::collections::HashMap;
@@ -14,6 +15,27 @@ use std::collections::HashMap;
 /// A sans-IO python h2 client over a plain socket: GET /a, GET /big, POST /upload (100 000
 /// bytes, sent as the windows allow), POST /trailers (body + request trailers). Prints one line
 /// per finished stream: `path status body-length trailers body-prefix`.
+/// Sends the bodies (and trailers) in `to_send` ({stream: [body, trailers]}) within the flow
+/// control windows of python h2's `conn`; both scripts below start with it.
+const PY_PUMP: &str = r#"
+def pump():
+    for sid in list(to_send):
+        body, trailers = to_send[sid]
+        while body:
+            n = min(len(body), conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
+            if n <= 0:
+                break
+            conn.send_data(sid, body[:n])
+            body = body[n:]
+        to_send[sid][0] = body
+        if not body:
+            if trailers:
+                conn.send_headers(sid, trailers, end_stream=True)
+            else:
+                conn.end_stream(sid)
+            del to_send[sid]
+"#;
+
 const PY_CLIENT: &str = r#"
 import socket, sys
 import h2.connection, h2.config, h2.events
@@ -38,22 +60,6 @@ for method, path, body, trailers in [
     if body:
         to_send[sid] = [body, trailers]
 responses = {}
-def pump():
-    for sid in list(to_send):
-        body, trailers = to_send[sid]
-        while body:
-            n = min(len(body), conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
-            if n <= 0:
-                break
-            conn.send_data(sid, body[:n])
-            body = body[n:]
-        to_send[sid][0] = body
-        if not body:
-            if trailers:
-                conn.send_headers(sid, trailers, end_stream=True)
-            else:
-                conn.end_stream(sid)
-            del to_send[sid]
 done = 0
 while done < len(paths):
     pump()
@@ -86,7 +92,7 @@ fn python_h2_client_against_our_server() {
         return;
     }
     let server = Server::start();
-    let out = python(PY_CLIENT, &[server.port.to_string()])
+    let out = python(&[PY_PUMP, PY_CLIENT].concat(), &[server.port.to_string()])
         .output()
         .unwrap();
     let served = server.stop();
@@ -123,33 +129,11 @@ fn python_h2_client_against_our_server() {
 const PY_SERVER: &str = r#"
 import socket, sys
 import h2.connection, h2.config, h2.events
-lsock = socket.socket()
-lsock.bind(('127.0.0.1', 0))
-lsock.listen(1)
-print(lsock.getsockname()[1], flush=True)
-lsock.settimeout(20)
-sock, _ = lsock.accept()
 sock.settimeout(20)
 conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=False))
 conn.initiate_connection()
 requests = {}
 to_send = {}
-def pump():
-    for sid in list(to_send):
-        body, trailers = to_send[sid]
-        while body:
-            n = min(len(body), conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
-            if n <= 0:
-                break
-            conn.send_data(sid, body[:n])
-            body = body[n:]
-        to_send[sid][0] = body
-        if not body:
-            if trailers:
-                conn.send_headers(sid, trailers, end_stream=True)
-            else:
-                conn.end_stream(sid)
-            del to_send[sid]
 while True:
     pump()
     sock.sendall(conn.data_to_send())
@@ -181,7 +165,10 @@ fn our_client_against_python_h2_server() {
     if !python_h2() {
         return;
     }
-    let (mut child, port) = spawn_server(&mut python(PY_SERVER, &[]));
+    let (mut child, port) = spawn_server(&mut python(
+        &[PY_ACCEPT_ONE, PY_PUMP, PY_SERVER].concat(),
+        &[],
+    ));
     let mut socket = connect(port);
     let mut conn = Connection::client(Config::default(), NOW);
     let authority = format!("127.0.0.1:{port}");

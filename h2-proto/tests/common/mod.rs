@@ -78,6 +78,18 @@ pub fn python(script: &str, args: &[String]) -> Command {
     command
 }
 
+/// The start of a python peer server: listens on a free loopback port, prints it (the line
+/// [`spawn_server`] reads) and accepts one connection as `sock`.
+pub const PY_ACCEPT_ONE: &str = "
+import socket
+lsock = socket.socket()
+lsock.bind(('127.0.0.1', 0))
+lsock.listen(1)
+print(lsock.getsockname()[1], flush=True)
+lsock.settimeout(20)
+sock, _ = lsock.accept()
+";
+
 /// Starts a peer server that prints its port as the first line of its (piped) stdout; returns
 /// the child, whose stdout still holds what follows, and the port.
 pub fn spawn_server(command: &mut Command) -> (Child, u16) {
