@@ -949,14 +949,28 @@ impl Encoder {
                 // Not referenced now: later sections use it once it is acknowledged.
             }
         }
-        if let Some(Match::Name(i) | Match::Exact(i)) = static_match {
-            return Line::StaticName(u64::from(i), value, sensitive);
-        }
         // Re-look the name up: an insert above may have evicted the earlier match.
-        let name_match = name_match.filter(|&abs| abs >= self.evicted);
-        if let Some(abs) = name_match.filter(|&abs| self.usable(abs, can_block)) {
+        let name_match = name_match
+            .filter(|&abs| abs >= self.evicted && self.usable(abs, can_block))
+            .filter(|&abs| match static_match {
+                // A static name index above 14 takes two bytes in the 4-bit prefix of a
+                // literal (§4.5.4); a recent entry with the name, one. It is taken only where
+                // it cannot make the section block: acknowledged, or below a reference the
+                // section already makes.
+                Some(Match::Name(i) | Match::Exact(i)) => {
+                    i >= 15
+                        && self.insert_count() - 1 - abs < 15
+                        && (abs < self.known_received_count || refs.iter().any(|&r| r >= abs))
+                        && !self.is_draining(abs)
+                }
+                None => true,
+            });
+        if let Some(abs) = name_match {
             self.reference(abs, refs);
             return Line::DynamicName(abs, value, sensitive);
+        }
+        if let Some(Match::Name(i) | Match::Exact(i)) = static_match {
+            return Line::StaticName(u64::from(i), value, sensitive);
         }
         Line::Literal(name, value, sensitive)
     }
@@ -997,14 +1011,24 @@ impl Encoder {
         name_match: Option<u64>,
         hashes: Hashes,
     ) -> u64 {
+        // References on the encoder stream never block and never pin (§2.1.1); the entry
+        // may have been evicted by `make_room`, in which case the name goes by its static
+        // index or literally.
+        let name_match = name_match
+            .filter(|&abs| abs >= self.evicted)
+            .map(|abs| self.insert_count() - 1 - abs);
         match (static_match, name_match) {
+            // A static name index above 62 takes two bytes in the 6-bit prefix (§4.3.2); a
+            // recent entry with the name, one.
+            (Some(Match::Name(i) | Match::Exact(i)), Some(relative))
+                if i >= 63 && relative < 63 =>
+            {
+                write_insert_with_name_ref(&mut self.pending, false, relative, value)
+            }
             (Some(Match::Name(i) | Match::Exact(i)), _) => {
                 write_insert_with_name_ref(&mut self.pending, true, u64::from(i), value)
             }
-            // References on the encoder stream never block and never pin (§2.1.1); the entry
-            // may have been evicted by `make_room`, in which case the name goes literally.
-            (None, Some(abs)) if abs >= self.evicted => {
-                let relative = self.insert_count() - 1 - abs;
+            (None, Some(relative)) => {
                 write_insert_with_name_ref(&mut self.pending, false, relative, value)
             }
             _ => write_insert_with_literal_name(&mut self.pending, name, value),
@@ -1163,6 +1187,35 @@ mod tests {
             fields,
             [(&b"x-user"[..], &b"u0"[..]), (b":path", b"/a.css")]
         );
+    }
+
+    #[test]
+    fn a_literal_names_a_recent_entry_when_the_static_index_is_longer() {
+        let (mut e, mut d) = pair(4096, 10);
+        // `accept` is static index 29: two bytes in a literal's 4-bit prefix (§4.5.4).
+        let first = vec![Field::new("accept", "text/html")];
+        let mut section = Vec::new();
+        e.encode(0, &first, &mut section).unwrap();
+        let mut stream = Vec::new();
+        e.poll_encoder_stream(&mut stream);
+        d.handle_encoder_stream(&stream).unwrap();
+        assert!(matches!(
+            d.decode_section(0, &section),
+            Ok(Decoded::Fields(_))
+        ));
+        let mut acks = Vec::new();
+        d.poll_decoder_stream(&mut acks);
+        e.handle_decoder_stream(&acks).unwrap();
+
+        let second = vec![Field::sensitive("accept", "secret")];
+        let mut section = Vec::new();
+        e.encode(4, &second, &mut section).unwrap();
+        // Prefix (2 bytes), then 01NT with N = 1, T = 0 (dynamic) and relative index 0.
+        assert_eq!(section[2], 0b0110_0000, "{section:02x?}");
+        let Ok(Decoded::Fields(got)) = d.decode_section(4, &section) else {
+            panic!("not decoded");
+        };
+        assert_eq!(got, second);
     }
 
     #[test]
