@@ -28,6 +28,20 @@ struct Encoding {
 /// (which must reproduce it exactly) and returning the decoder's acknowledgments to the encoder
 /// after each section, as if each were acknowledged at once.
 fn encode(sections: &[Section], capacity: u64, blocked: u64) -> Encoding {
+    encode_with(sections, capacity, blocked, Acks::Immediate)
+}
+
+/// When the decoder's stream reaches the encoder: the interop's ack modes 1 and 0.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Acks {
+    /// After each section (ack mode 1).
+    Immediate,
+    /// Never (ack mode 0): the encoder never learns what the decoder received.
+    Never,
+}
+
+/// [`encode`] with the given acknowledgment mode.
+fn encode_with(sections: &[Section], capacity: u64, blocked: u64, acks: Acks) -> Encoding {
     let mut encoder = Encoder::new(EncoderSettings::new(capacity, blocked));
     let mut decoder = Decoder::new(DecoderSettings {
         max_table_capacity: capacity,
@@ -64,7 +78,9 @@ fn encode(sections: &[Section], capacity: u64, blocked: u64) -> Encoding {
         );
         let mut feedback = Vec::new();
         decoder.poll_decoder_stream(&mut feedback);
-        encoder.handle_decoder_stream(&feedback).unwrap();
+        if acks == Acks::Immediate {
+            encoder.handle_decoder_stream(&feedback).unwrap();
+        }
         records.push((stream_id, bytes));
         if !stream.is_empty() {
             records.push((0, stream));
@@ -257,7 +273,8 @@ fn pylsqpack_available() -> bool {
     ok
 }
 
-/// Every qif at every setting, encoded by us, decodes with ls-qpack (pylsqpack) to the input.
+/// Every qif at every setting, encoded by us with immediate acknowledgments and with none,
+/// decodes with ls-qpack (pylsqpack) to the input.
 #[test]
 fn pylsqpack_decodes_our_encoding_of_every_qif() {
     let Some(qifs) = qifs() else {
@@ -287,30 +304,33 @@ fn pylsqpack_decodes_our_encoding_of_every_qif() {
                 text
             })
             .collect();
-        for capacity in CAPACITIES {
-            for blocked in BLOCKED {
-                let e = encode(sections, capacity, blocked);
-                let path = dir.join(format!("{name}.out.{capacity}.{blocked}"));
-                std::fs::write(&path, write_records(&e.records)).unwrap();
-                let output = Command::new("python3")
-                    .args(["-c", PYLSQPACK_DECODE])
-                    .arg(&path)
-                    .arg(capacity.to_string())
-                    .arg(blocked.to_string())
-                    .output()
-                    .unwrap();
-                assert!(
-                    output.status.success(),
-                    "{name} {capacity}/{blocked}: pylsqpack failed: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-                let got = String::from_utf8_lossy(&output.stdout);
-                assert!(
-                    got == expected,
-                    "{name} {capacity}/{blocked}: pylsqpack decoded something else"
-                );
-                checked += 1;
-            }
+        for (capacity, blocked, acks) in CAPACITIES.into_iter().flat_map(|c| {
+            BLOCKED
+                .into_iter()
+                .flat_map(move |b| [(c, b, Acks::Immediate), (c, b, Acks::Never)])
+        }) {
+            let e = encode_with(sections, capacity, blocked, acks);
+            let ack = u8::from(acks == Acks::Immediate);
+            let path = dir.join(format!("{name}.out.{capacity}.{blocked}.{ack}"));
+            std::fs::write(&path, write_records(&e.records)).unwrap();
+            let output = Command::new("python3")
+                .args(["-c", PYLSQPACK_DECODE])
+                .arg(&path)
+                .arg(capacity.to_string())
+                .arg(blocked.to_string())
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "{name} {capacity}/{blocked} ack mode {ack}: pylsqpack failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let got = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                got == expected,
+                "{name} {capacity}/{blocked} ack mode {ack}: pylsqpack decoded something else"
+            );
+            checked += 1;
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();
@@ -353,16 +373,48 @@ fn corpus_encoding_bytes(records: &[(u64, Vec<u8>)], capacity: u64) -> usize {
     }
 }
 
+/// The cells (qif, capacity, blocked streams, ack mode) where a corpus encoder's encoding is
+/// still shorter than ours; every other cell is asserted no longer than every corpus
+/// encoder's (some are exact ties: netbsd 4096/100 with nghttp3, the capacity-0 cells, and a
+/// few ack-mode-0 cells). Why these are lost:
+/// - ack mode 1: fb-req 512/100 (89748 bytes, nghttp3 89100), to nghttp3's eager indexing;
+/// - ack mode 0 (the encoder never hears from the decoder), blocked 0: fb-resp 512/0,
+///   fb-resp-hq 256/0 and 512/0, netbsd(-hq) 4096/0, by 2 to 31 bytes: the guesses of the
+///   first section, which only acknowledgments would make usable (no dynamic table at all is
+///   best there, and no encoder can know that up front);
+/// - ack mode 0, blocked 100: fb-req(-hq) 256/100 and 512/100, fb-resp 256/100 and 512/100,
+///   fb-resp-hq 512/100 and 4096/100: with no acknowledgments the 100 blocked streams are
+///   spent once and for all, and the corpus encoders happen to spend them on sections that
+///   gain more.
+const KNOWN_LOSSES: &[(&str, u64, u64, u8)] = &[
+    ("fb-req", 512, 100, 1),
+    ("fb-req", 256, 100, 0),
+    ("fb-req", 512, 100, 0),
+    ("fb-req-hq", 256, 100, 0),
+    ("fb-req-hq", 512, 100, 0),
+    ("fb-resp", 256, 100, 0),
+    ("fb-resp", 512, 0, 0),
+    ("fb-resp", 512, 100, 0),
+    ("fb-resp-hq", 256, 0, 0),
+    ("fb-resp-hq", 512, 0, 0),
+    ("fb-resp-hq", 512, 100, 0),
+    ("fb-resp-hq", 4096, 100, 0),
+    ("netbsd", 4096, 0, 0),
+    ("netbsd-hq", 4096, 0, 0),
+];
+
 /// Our encoding of every qif at every setting against each encoder of the interop corpus
-/// (ls-qpack, nghttp3; the better of its two ack modes), counted on equal terms
-/// ([`corpus_encoding_bytes`]): printed as a table, and asserted no longer at the issue's
-/// setting (capacity 4096, 100 blocked streams).
+/// (ls-qpack, nghttp3), counted on equal terms ([`corpus_encoding_bytes`]) and by ack mode:
+/// ours with immediate acknowledgments against their ack-mode-1 files, ours never fed the
+/// decoder stream against their ack-mode-0 files. Printed as a table; asserted no longer at
+/// every cell but the [`KNOWN_LOSSES`], which are printed with `LOSES` (and `now wins` once
+/// they no longer lose).
 #[test]
 fn no_corpus_encoder_is_shorter() {
     let (Some(qifs), Some(dir)) = (qifs(), shared::corpus("qifs/encoded/qpack-05")) else {
         return;
     };
-    let mut theirs: BTreeMap<(String, u64, u64), BTreeMap<String, usize>> = BTreeMap::new();
+    let mut theirs: BTreeMap<(String, u64, u64, u8), BTreeMap<String, usize>> = BTreeMap::new();
     for encoder_dir in std::fs::read_dir(&dir).unwrap() {
         let encoder_dir = encoder_dir.unwrap().path();
         let encoder = encoder_dir
@@ -373,50 +425,80 @@ fn no_corpus_encoder_is_shorter() {
             .to_string();
         for file in std::fs::read_dir(&encoder_dir).unwrap() {
             let file = file.unwrap().path();
-            let Some((name, capacity, blocked, _ack)) =
+            let Some((name, capacity, blocked, ack)) =
                 parse_encoded_name(file.file_name().unwrap().to_str().unwrap())
             else {
                 continue;
             };
             let records = parse_records(&std::fs::read(&file).unwrap()).unwrap();
             let bytes = corpus_encoding_bytes(&records, capacity);
-            let best = theirs
-                .entry((name, capacity, blocked))
+            theirs
+                .entry((name, capacity, blocked, ack.min(1)))
                 .or_default()
-                .entry(encoder.clone())
-                .or_insert(usize::MAX);
-            *best = (*best).min(bytes);
+                .insert(encoder.clone(), bytes);
         }
     }
-    println!("bytes (encoder stream + sections): ours / corpus encoders on RFC 9204 terms");
-    let mut compared = 0;
+    println!(
+        "bytes (encoder stream + sections), ours / corpus encoders on RFC 9204 terms; \
+         a1 = immediate acks, a0 = none"
+    );
+    let (mut compared, mut asserted, mut losses) = (0, 0, Vec::new());
     for (name, sections) in &qifs {
         for capacity in CAPACITIES {
             for blocked in BLOCKED {
-                let Some(peers) = theirs.get(&(name.clone(), capacity, blocked)) else {
-                    continue;
-                };
-                let e = encode(sections, capacity, blocked);
-                let ours = e.encoder_stream_bytes + e.section_bytes;
-                let list: Vec<String> = peers.iter().map(|(p, b)| format!("{p}={b}")).collect();
-                println!(
-                    "{name:>16} {capacity:>4}/{blocked:<3} ours={ours} {}",
-                    list.join(" ")
-                );
-                compared += 1;
-                if capacity == 4096 && blocked == 100 {
-                    for (peer, &bytes) in peers {
-                        assert!(
-                            ours <= bytes,
-                            "{name} {capacity}/{blocked}: ours {ours} bytes, {peer} {bytes}"
-                        );
+                let mut line = format!("{name:>16} {capacity:>4}/{blocked:<3}");
+                for ack in [1u8, 0] {
+                    let Some(peers) = theirs.get(&(name.clone(), capacity, blocked, ack)) else {
+                        continue;
+                    };
+                    let acks = if ack == 1 {
+                        Acks::Immediate
+                    } else {
+                        Acks::Never
+                    };
+                    let e = encode_with(sections, capacity, blocked, acks);
+                    let ours = e.encoder_stream_bytes + e.section_bytes;
+                    let list: Vec<String> = peers.iter().map(|(p, b)| format!("{p}={b}")).collect();
+                    let lost = peers.values().any(|&bytes| ours > bytes);
+                    line += &format!(
+                        " | a{ack} ours={ours} {}{}",
+                        list.join(" "),
+                        if lost { " LOSES" } else { "" }
+                    );
+                    compared += 1;
+                    let cell = (name.as_str(), capacity, blocked, ack);
+                    if KNOWN_LOSSES.contains(&cell) {
+                        if lost {
+                            losses.push(format!("{name} {capacity}/{blocked} a{ack}"));
+                        } else {
+                            line += " (now wins: remove it from KNOWN_LOSSES)";
+                        }
+                    } else {
+                        asserted += 1;
+                        for (peer, &bytes) in peers {
+                            assert!(
+                                ours <= bytes,
+                                "{name} {capacity}/{blocked} ack mode {ack}: ours {ours} \
+                                 bytes, {peer} {bytes}"
+                            );
+                        }
                     }
                 }
+                println!("{line}");
             }
         }
     }
+    println!(
+        "{compared} cells compared, {asserted} asserted; lost: {}",
+        losses.join(", ")
+    );
     assert!(
         compared > 0,
         "no corpus encoding matched a qif and a setting"
+    );
+    assert_eq!(
+        compared,
+        asserted + KNOWN_LOSSES.len(),
+        "every known loss is a cell of the corpus"
     );
 }
