@@ -164,6 +164,46 @@ static ENCODE_LEN: [u8; 256] = {
     lens
 };
 
+/// The code of each octet with its length in one word: the code from bit 8, the length in the
+/// low byte (below 64, so that a shift by the whole word shifts by the length).
+static PACKED: [u64; 256] = {
+    let mut packed = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        packed[i] = (CODES[i].0 as u64) << 8 | CODES[i].1 as u64;
+        i += 1;
+    }
+    packed
+};
+
+/// The codes of two octets joined, indexed by the pair as a little-endian `u16` (the first
+/// octet in the low byte): the joined code from bit 8, its length in the low byte; pairs
+/// longer than [`PAIR_MAX`] bits have the length [`PAIR_ESCAPE`] and no code. Text octets
+/// have codes of 5 to 8 bits, so nearly every pair of them is here: the coder takes two
+/// octets per lookup.
+static PAIRS: [u32; 1 << 16] = {
+    let mut pairs = [0u32; 1 << 16];
+    let mut index = 0;
+    while index < 1 << 16 {
+        let (first, second) = (CODES[index & 0xff], CODES[index >> 8]);
+        let len = first.1 as u32 + second.1 as u32;
+        pairs[index] = if len <= PAIR_MAX {
+            (first.0 << second.1 | second.0) << 8 | len
+        } else {
+            PAIR_ESCAPE
+        };
+        index += 1;
+    }
+    pairs
+};
+
+/// The longest joined code in [`PAIRS`] (what fits above its length byte).
+const PAIR_MAX: u32 = 24;
+
+/// The length of a pair not in [`PAIRS`]: more than a word's room for four pairs (56 bits)
+/// on its own, and four of them still add up within the length byte.
+const PAIR_ESCAPE: u32 = 60;
+
 /// Huffman-codes `input` into `out`, padding the last byte with ones (§5.2). Writes the whole
 /// string or nothing.
 pub fn encode<O: Output + ?Sized>(input: &[u8], out: &mut O) -> Result<(), BufferTooSmall> {
@@ -182,34 +222,83 @@ pub fn encode<O: Output + ?Sized>(input: &[u8], out: &mut O) -> Result<(), Buffe
         out,
         result: Ok(()),
     };
-    code(input, &mut sink);
+    code(input, &mut sink, usize::MAX);
     sink.flush();
     sink.result
 }
 
 /// [`encode`] appended to a `Vec`, without computing the length first; returns the bytes
 /// appended.
+#[cfg(test)]
 pub(crate) fn encode_appending(input: &[u8], out: &mut Vec<u8>) -> usize {
     let start = out.len();
     // Most strings shrink; the 8 bytes are for the coder's word stores.
     out.reserve(input.len() + 8);
-    code(input, out);
+    code(input, out, usize::MAX);
     out.len() - start
+}
+
+/// Huffman-codes `input` into the start of `buf` if that is shorter than `input` (the choice
+/// RFC 7541 §5.2 leaves to the encoder), returning the coded length; `None` when it is not
+/// shorter, with `buf` holding part of the code. `buf` needs `input.len() + 8` bytes, since
+/// the coder stores whole words; with fewer, the answer is `None`.
+///
+/// One pass: the coder gives up as soon as it has written as many bytes as `input` has,
+/// rather than measuring the code first.
+#[inline]
+pub(crate) fn encode_if_shorter(input: &[u8], buf: &mut [u8]) -> Option<usize> {
+    if buf.len() < input.len().saturating_add(8) {
+        return None;
+    }
+    let mut sink = SliceSink { buf, pos: 0 };
+    code(input, &mut sink, input.len());
+    // A store that did not fit the buffer was at or past `input.len()`, and `pos` counts it.
+    Some(sink.pos).filter(|&len| len < input.len())
 }
 
 /// Where [`code`] puts the coded bytes.
 trait Sink {
     /// Appends the first `whole` bytes of `word` (at most 8).
     fn store(&mut self, word: [u8; 8], whole: usize);
+
+    /// How many bytes have been stored.
+    fn stored(&self) -> usize;
+}
+
+/// Writes into a slice at a position: one bounds check and one 8-byte copy per store.
+struct SliceSink<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+}
+
+impl Sink for SliceSink<'_> {
+    #[inline]
+    fn store(&mut self, word: [u8; 8], whole: usize) {
+        if let Some(slot) = self.buf.get_mut(self.pos..self.pos + 8) {
+            slot.copy_from_slice(&word);
+        }
+        self.pos += whole;
+    }
+
+    #[inline]
+    fn stored(&self) -> usize {
+        self.pos
+    }
 }
 
 /// Appends to the vector: the whole word, then drops the bytes that are not complete yet
 /// (no copy of a variable length, no branch on it).
+#[cfg(test)]
 impl Sink for Vec<u8> {
     #[inline]
     fn store(&mut self, word: [u8; 8], whole: usize) {
         self.extend_from_slice(&word);
         self.truncate(self.len() - (8 - whole));
+    }
+
+    #[inline]
+    fn stored(&self) -> usize {
+        self.len()
     }
 }
 
@@ -249,76 +338,38 @@ impl<O: Output + ?Sized> Sink for ChunkSink<'_, O> {
             self.flush();
         }
     }
+
+    /// Not tracked: the output measures itself.
+    #[inline]
+    fn stored(&self) -> usize {
+        0
+    }
 }
 
-/// Huffman-codes `input` into `sink`, the last byte padded with ones (§5.2).
+/// Huffman-codes `input` into `sink`, the last byte padded with ones (§5.2); stops early, with
+/// the code unfinished, once `limit` bytes are stored.
 ///
-/// Four symbols at a time (their codes joined in one shift when, as nearly always, they fit a
-/// word with the bits pending); then the top of the accumulator goes to the sink as 8 bytes of
-/// which the whole ones are kept: no branch on "a byte is complete", which would be
-/// mispredicted about every other symbol.
+/// Eight symbols at a time: their codes joined in one word, which goes to the accumulator in
+/// one shift when, as nearly always, they fit with the bits pending; then the top of the
+/// accumulator goes to the sink as 8 bytes of which the whole ones are kept: no branch on "a
+/// byte is complete", which would be mispredicted about every other symbol.
 #[inline]
-fn code(input: &[u8], sink: &mut impl Sink) {
+fn code(input: &[u8], sink: &mut impl Sink, limit: usize) {
     let mut coder = Coder { acc: 0, bits: 0 };
-    // Eight symbols of at most 7 bits (letters, digits and most punctuation) fit one word
-    // with the pending bits: one join and one store for all eight.
-    let mut octets = input.chunks_exact(8);
-    for octet in &mut octets {
-        let mut joined = 0u64;
-        let mut total = 0u32;
-        for &byte in octet {
-            let (code, len) = CODES[usize::from(byte)];
-            joined = (joined << len) | u64::from(code);
-            total += u32::from(len);
+    let (octets, rest) = input.as_chunks::<8>();
+    for octet in octets {
+        if sink.stored() >= limit {
+            return;
         }
-        if total <= 56 {
-            coder.acc = (coder.acc << total) | joined;
-            coder.bits += total;
-            coder.store(sink);
-        } else {
-            code_quads(octet, &mut coder, sink);
-        }
+        coder.add_octet(octet, sink);
     }
-    code_quads(octets.remainder(), &mut coder, sink);
+    if !rest.is_empty() {
+        coder.add_rest(rest, sink);
+    }
     if coder.bits > 0 {
         let pad = 8 - coder.bits;
         let last = ((coder.acc << pad) as u8) | ((1u8 << pad) - 1);
         sink.store([last, 0, 0, 0, 0, 0, 0, 0], 1);
-    }
-}
-
-/// [`code`] four symbols at a time, then one at a time.
-#[inline]
-fn code_quads(input: &[u8], coder: &mut Coder, sink: &mut impl Sink) {
-    let mut quads = input.chunks_exact(4);
-    for quad in &mut quads {
-        let &[a, b, c, d] = quad else {
-            continue;
-        };
-        let (ca, la) = CODES[usize::from(a)];
-        let (cb, lb) = CODES[usize::from(b)];
-        let (cc, lc) = CODES[usize::from(c)];
-        let (cd, ld) = CODES[usize::from(d)];
-        let (la, lb, lc, ld) = (u32::from(la), u32::from(lb), u32::from(lc), u32::from(ld));
-        let total = la + lb + lc + ld;
-        if coder.bits + total <= 64 {
-            let joined = u64::from(ca) << (lb + lc + ld)
-                | u64::from(cb) << (lc + ld)
-                | u64::from(cc) << ld
-                | u64::from(cd);
-            // A shift by all 64 bits (nothing pending, 64 joined) leaves nothing.
-            coder.acc = coder.acc.checked_shl(total).unwrap_or(0) | joined;
-            coder.bits += total;
-            coder.store(sink);
-        } else {
-            for (code, len) in [(ca, la), (cb, lb), (cc, lc), (cd, ld)] {
-                coder.push(code, len, sink);
-            }
-        }
-    }
-    for &byte in quads.remainder() {
-        let (code, len) = CODES[usize::from(byte)];
-        coder.push(code, u32::from(len), sink);
     }
 }
 
@@ -330,6 +381,71 @@ struct Coder {
 }
 
 impl Coder {
+    /// Adds the codes of the last 1 to 7 `symbols` and stores: joined first (two per lookup
+    /// in [`PAIRS`], the odd one in [`PACKED`]) when they fit the word with the bits pending
+    /// (at most 56 bits), else one by one.
+    #[inline(always)]
+    fn add_rest(&mut self, symbols: &[u8], sink: &mut impl Sink) {
+        let (pairs, odd) = symbols.as_chunks::<2>();
+        let mut joined = 0u64;
+        // The lengths add up in the low byte (3 pairs of at most 60 and one octet of at most
+        // 30: no carry out).
+        let mut sum = 0u64;
+        for pair in pairs {
+            let packed = PAIRS[usize::from(u16::from_le_bytes(*pair))];
+            // The shift takes the length from the low bits. Bits shifted out are garbage
+            // only when the total is too long to be used.
+            joined = joined.wrapping_shl(packed) | u64::from(packed >> 8);
+            sum = sum.wrapping_add(u64::from(packed));
+        }
+        if let Some(&byte) = odd.first() {
+            let packed = PACKED[usize::from(byte)];
+            joined = joined.wrapping_shl(packed as u32) | packed >> 8;
+            sum = sum.wrapping_add(packed);
+        }
+        let total = (sum & 0xff) as u32;
+        if total <= 56 {
+            self.acc = (self.acc << total) | joined;
+            self.bits += total;
+            self.store(sink);
+        } else {
+            self.add_one_by_one(symbols, sink);
+        }
+    }
+
+    /// [`add_rest`](Self::add_rest) for 8 symbols, all in pairs.
+    #[inline(always)]
+    fn add_octet(&mut self, octet: &[u8; 8], sink: &mut impl Sink) {
+        let mut joined = 0u64;
+        // The lengths add up in the low byte (4 of at most 60: no carry out).
+        let mut sum = 0u32;
+        for pair in octet.as_chunks::<2>().0 {
+            let packed = PAIRS[usize::from(u16::from_le_bytes(*pair))];
+            // As in `add_rest`: the shift takes the length from the low bits.
+            joined = joined.wrapping_shl(packed) | u64::from(packed >> 8);
+            sum = sum.wrapping_add(packed);
+        }
+        let total = sum & 0xff;
+        if total <= 56 {
+            self.acc = (self.acc << total) | joined;
+            self.bits += total;
+            self.store(sink);
+        } else {
+            self.add_one_by_one(octet, sink);
+        }
+    }
+
+    /// [`add_rest`](Self::add_rest) for codes too long to join: rare, and kept out of line so
+    /// that the fast path's loop keeps its state in registers.
+    #[cold]
+    #[inline(never)]
+    fn add_one_by_one(&mut self, symbols: &[u8], sink: &mut impl Sink) {
+        for &byte in symbols {
+            let (code, len) = CODES[usize::from(byte)];
+            self.push(code, u32::from(len), sink);
+        }
+    }
+
     /// Adds one code (at most 30 bits to fewer than 8: they fit) and stores.
     #[inline]
     fn push(&mut self, code: u32, len: u32, sink: &mut impl Sink) {
@@ -646,6 +762,33 @@ mod tests {
             let mut writer = wire_codec::Writer::new(&mut buf);
             encode(&input, &mut writer).unwrap();
             prop_assert_eq!(&buf[..], &expected[prefix.len()..]);
+            // Into a slice, only when shorter than the input.
+            let mut buf = vec![0u8; input.len() + 8];
+            match encode_if_shorter(&input, &mut buf) {
+                Some(len) => {
+                    prop_assert_eq!(len, encoded_len(&input));
+                    prop_assert_eq!(&buf[..len], &expected[prefix.len()..]);
+                }
+                None => prop_assert!(encoded_len(&input) >= input.len()),
+            }
+            prop_assert_eq!(encode_if_shorter(&input, &mut buf[1..]), None);
+        }
+
+        /// Text that Huffman coding shrinks (but for a symbol or two), of every length around
+        /// the coder's 8-symbol steps, is coded into a slice exactly as defined.
+        #[test]
+        fn short_text_codes_into_a_slice(input in "[a-z0-9./=-]{0,40}") {
+            let input = input.as_bytes();
+            let mut expected = Vec::new();
+            encode(input, &mut expected).unwrap();
+            let mut buf = vec![0u8; input.len() + 8];
+            let coded = encode_if_shorter(input, &mut buf);
+            if expected.len() >= input.len() {
+                prop_assert_eq!(coded, None);
+            } else {
+                prop_assert_eq!(coded, Some(expected.len()));
+                prop_assert_eq!(&buf[..expected.len()], &expected[..]);
+            }
         }
 
         /// The limit fails exactly the strings longer than it, whatever their length.

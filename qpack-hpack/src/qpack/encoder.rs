@@ -24,7 +24,7 @@
 //! entries while referencing the originals, and inserts only once the earlier inserts are
 //! acknowledged.
 
-use super::index::HashIndex;
+use super::index::{HashIndex, same_bytes};
 use super::instruction::{
     DecoderInstruction, StreamBuffer, write_duplicate, write_insert_with_literal_name,
     write_insert_with_name_ref, write_set_capacity,
@@ -91,11 +91,33 @@ impl Entry {
     }
 }
 
-/// A field's hashes, computed once per section.
-#[derive(Clone, Copy, Debug, Default)]
+/// A field's hashes, computed once per section, and what the dynamic table had for it then.
+#[derive(Clone, Copy, Debug)]
 struct Hashes {
     name: u64,
     exact: u64,
+    /// The [`table_state`](Encoder::table_state) for which `exact_match` and `name_match` are
+    /// the field's [`find`](Encoder::find) answer ([`NOT_FOUND`] for none); [`NOT_FOUND`] when
+    /// not looked up. Each field is looked up two or three times per section, mostly with no
+    /// insert in between.
+    found_in: u64,
+    exact_match: u64,
+    name_match: u64,
+}
+
+/// No absolute index, no table state (it would take 2^63 inserts).
+const NOT_FOUND: u64 = u64::MAX;
+
+impl Default for Hashes {
+    fn default() -> Self {
+        Self {
+            name: 0,
+            exact: 0,
+            found_in: NOT_FOUND,
+            exact_match: NOT_FOUND,
+            name_match: NOT_FOUND,
+        }
+    }
 }
 
 impl Hashes {
@@ -113,6 +135,7 @@ impl Hashes {
         Self {
             name,
             exact: exact_hash(name, &field.value),
+            ..Self::default()
         }
     }
 }
@@ -241,6 +264,24 @@ pub struct Encoder {
     /// [`rotation_makes_room`](Self::rotation_makes_room)).
     rotate_until: u64,
     error: Option<Error>,
+    /// The allocations of `encode`'s per-section vectors, kept empty from section to section.
+    spare_lines: Vec<Line<'static>>,
+    spare_indexed: Vec<Indexed<'static>>,
+}
+
+/// Fields a section's vectors keep room for between sections (see `Encoder::spare_lines`).
+const MAX_SPARE_FIELDS: usize = 256;
+
+/// What the first pass of `encode` found for a field: its line if it is indexed, its static
+/// table match and its hashes.
+type Indexed<'a> = (Option<Line<'a>>, Option<Match>, Hashes);
+
+/// An empty vector with the allocation of `v` (emptied), for elements of another lifetime:
+/// the lines of a section borrow its fields, so their vector cannot be kept as it is. (The
+/// standard library collects in place when the layouts agree, as they do here.)
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
 }
 
 /// A fast non-cryptographic hash of `bytes`, continued from `hash`, eight bytes per step
@@ -450,6 +491,8 @@ impl Encoder {
             sections: 0,
             rotate_until: 0,
             error: None,
+            spare_lines: Vec::new(),
+            spare_indexed: Vec::new(),
         }
     }
 
@@ -575,17 +618,43 @@ impl Encoder {
 
     /// The newest entry matching the field exactly, and the newest with the same name.
     fn find(&self, hashes: Hashes, name: &[u8], value: &[u8]) -> (Option<u64>, Option<u64>) {
+        if hashes.found_in == self.table_state() {
+            // Looked up for this field in the table as it still is.
+            let index = |abs| Some(abs).filter(|&abs| abs != NOT_FOUND);
+            return (index(hashes.exact_match), index(hashes.name_match));
+        }
+        self.look_up(hashes, name, value)
+    }
+
+    /// [`Hashes::of`] the field, with what the table has for it.
+    fn hashes_of(&self, field: &Field, static_match: Option<Match>) -> Hashes {
+        let mut hashes = Hashes::of(field, static_match);
+        let (exact, name) = self.look_up(hashes, &field.name, &field.value);
+        hashes.found_in = self.table_state();
+        hashes.exact_match = exact.unwrap_or(NOT_FOUND);
+        hashes.name_match = name.unwrap_or(NOT_FOUND);
+        hashes
+    }
+
+    /// What identifies the table's contents: `evicted + insert_count()`, since every insert
+    /// and eviction makes it grow (and an absolute index always stands for the same entry).
+    fn table_state(&self) -> u64 {
+        self.evicted.wrapping_add(self.insert_count())
+    }
+
+    /// [`find`](Self::find) in the table.
+    fn look_up(&self, hashes: Hashes, name: &[u8], value: &[u8]) -> (Option<u64>, Option<u64>) {
         if self.entries.is_empty() {
             return (None, None);
         }
         let exact = self.by_field.get(hashes.exact).filter(|&abs| {
             self.entry(abs)
-                .is_some_and(|e| e.name() == name && e.value() == value)
+                .is_some_and(|e| same_bytes(e.name(), name) && same_bytes(e.value(), value))
         });
-        let name_match = self
-            .by_name
-            .get(hashes.name)
-            .filter(|&abs| self.entry(abs).is_some_and(|e| e.name() == name));
+        let name_match = self.by_name.get(hashes.name).filter(|&abs| {
+            // The exact match's name was just compared.
+            Some(abs) == exact || self.entry(abs).is_some_and(|e| same_bytes(e.name(), name))
+        });
         (exact, name_match)
     }
 
@@ -801,19 +870,20 @@ impl Encoder {
             stream_blocking || (self.blocking_streams as u64) < self.settings.max_blocked_streams;
         self.section_start = self.insert_count();
         self.sections += 1;
-        let mut lines: Vec<Line<'_>> = Vec::with_capacity(fields.len());
+        let mut lines: Vec<Line<'_>> = recycle(core::mem::take(&mut self.spare_lines));
+        lines.reserve(fields.len());
         let mut refs: Vec<u64> = Vec::new();
         // Exact matches first, so that they are pinned (or copied, if about to be evicted)
         // before inserts for the other fields make room.
-        let mut indexed: Vec<(Option<Line<'_>>, Option<Match>, Hashes)> =
-            Vec::with_capacity(fields.len());
+        let mut indexed: Vec<Indexed<'_>> = recycle(core::mem::take(&mut self.spare_indexed));
+        indexed.reserve(fields.len());
         let mut unpinned = Vec::new();
         for field in fields {
             let static_match = static_table::find(&field.name, &field.value);
             // Fields found in the static table need no dynamic lookup.
             let hashes = match static_match {
                 Some(Match::Exact(_)) if !field.sensitive => Hashes::default(),
-                _ => Hashes::of(field, static_match),
+                _ => self.hashes_of(field, static_match),
             };
             let line = self.choose_indexed(
                 field,
@@ -873,6 +943,11 @@ impl Encoder {
                 }
                 Line::Literal(name, value, n) => write::literal_name(out, name, value, n, true),
             }
+        }
+        // Kept for the next section, unless an unusually long section made them large.
+        if lines.capacity() <= MAX_SPARE_FIELDS {
+            self.spare_lines = recycle(lines);
+            self.spare_indexed = recycle(indexed);
         }
         if ric > 0 {
             if !stream_blocking && ric > self.known_received_count {
@@ -986,6 +1061,7 @@ impl Encoder {
 
     /// The representation of any field: what [`choose_indexed`](Self::choose_indexed) finds,
     /// else an insert worth making, else a literal with the best name reference.
+    #[inline(always)]
     fn choose<'f>(
         &mut self,
         field: &'f Field,
@@ -1048,6 +1124,7 @@ impl Encoder {
                 let hashes = Hashes {
                     name: hashes.name,
                     exact: exact_hash(hashes.name, b""),
+                    ..Hashes::default()
                 };
                 self.push_entry(name.to_vec(), name.len(), hashes);
             }
@@ -1120,6 +1197,7 @@ impl Encoder {
             let hashes = Hashes {
                 name: entry.name_hash,
                 exact: entry.exact_hash,
+                ..Hashes::default()
             };
             (entry.bytes.clone(), entry.name_len, hashes)
         };

@@ -134,11 +134,66 @@ impl HashIndex {
     }
 }
 
+/// Whether `a` and `b` are equal. Names and values are mostly short: up to 16 bytes are
+/// compared as two overlapping words (four bytes or single bytes below 8) instead of by a call
+/// to `memcmp`; longer ones screen their first word before it.
+#[inline]
+pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |w: &[u8; 8]| u64::from_ne_bytes(*w);
+    let half = |w: &[u8; 4]| u32::from_ne_bytes(*w);
+    if let (Some(a_head), Some(b_head), Some(a_tail), Some(b_tail)) = (
+        a.first_chunk::<8>(),
+        b.first_chunk::<8>(),
+        a.last_chunk::<8>(),
+        b.last_chunk::<8>(),
+    ) {
+        if word(a_head) != word(b_head) {
+            return false;
+        }
+        return if a.len() <= 16 {
+            word(a_tail) == word(b_tail)
+        } else {
+            a == b
+        };
+    }
+    if let (Some(a_head), Some(b_head), Some(a_tail), Some(b_tail)) = (
+        a.first_chunk::<4>(),
+        b.first_chunk::<4>(),
+        a.last_chunk::<4>(),
+        b.last_chunk::<4>(),
+    ) {
+        return half(a_head) == half(b_head) && half(a_tail) == half(b_tail);
+    }
+    // Three bytes at most: the first, middle and last are all of them.
+    let mid = a.len() / 2;
+    a.first() == b.first() && a.get(mid) == b.get(mid) && a.last() == b.last()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use alloc::collections::BTreeMap;
+    use alloc::vec::Vec;
     use proptest::prelude::*;
+
+    proptest! {
+        /// `same_bytes` is `==`, for every length around its word sizes, on equal slices and
+        /// on slices that differ in one byte anywhere.
+        #[test]
+        fn same_bytes_is_equality(a in proptest::collection::vec(0u8..4, 0..40), flip: usize, other: Vec<u8>) {
+            prop_assert!(same_bytes(&a, &a.clone()));
+            let mut b = a.clone();
+            if !b.is_empty() {
+                let i = flip % b.len();
+                b[i] ^= 1;
+                prop_assert!(!same_bytes(&a, &b));
+            }
+            prop_assert_eq!(same_bytes(&a, &other), a == other);
+        }
+    }
 
     proptest! {
         /// Behaves as a map under any mix of inserts and removals, including keys that share

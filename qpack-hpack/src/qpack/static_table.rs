@@ -1,5 +1,7 @@
 //! The QPACK static table (RFC 9204 Appendix A).
 
+use super::index::same_bytes;
+
 /// Number of static table entries (RFC 9204 Appendix A).
 pub const LEN: usize = 99;
 
@@ -237,7 +239,7 @@ fn first_with_name(name: &[u8]) -> Option<u8> {
     for _ in 0..SLOTS {
         let index = *FIRST_BY_NAME.get(slot)?;
         let (entry_name, _) = ENTRIES.get(usize::from(index))?;
-        if *entry_name == name {
+        if same_bytes(entry_name, name) {
             return Some(index);
         }
         slot = (slot + 1) % SLOTS;
@@ -259,7 +261,7 @@ pub fn find(name: &[u8], value: &[u8]) -> Option<Match> {
     let first = first_with_name(name)?;
     let mut index = first;
     while let Some((_, entry_value)) = ENTRIES.get(usize::from(index)) {
-        if *entry_value == value {
+        if same_bytes(entry_value, value) {
             return Some(Match::Exact(u32::from(index)));
         }
         index = *NEXT_SAME_NAME.get(usize::from(index))?;

@@ -14,9 +14,28 @@ pub(super) fn read_int(r: &mut Reader<'_>, prefix: u8) -> Result<u64, DecodeErro
 }
 
 /// Writes `value` with a `prefix`-bit prefix; `flags` holds the bits above the prefix.
+#[inline]
 pub(super) fn write_int(out: &mut Vec<u8>, flags: u8, prefix: u8, value: u64) {
+    // Most integers fit the prefix: one byte, written here without the general encoder.
+    let mask = prefix_mask(prefix);
+    if value < u64::from(mask) {
+        out.push(flags & !mask | value as u8);
+    } else {
+        write_long_int(out, flags, prefix, value);
+    }
+}
+
+/// [`write_int`] for a value that does not fit the prefix.
+#[inline(never)]
+fn write_long_int(out: &mut Vec<u8>, flags: u8, prefix: u8, value: u64) {
     // A `Vec` grows, so this cannot fail.
     let _ = crate::prefix_int::encode(out, flags, prefix, value);
+}
+
+/// The prefix's bits all set (`prefix` clamped into 1..=8, as `prefix_int` does).
+#[inline]
+fn prefix_mask(prefix: u8) -> u8 {
+    ((1u16 << prefix.clamp(1, 8)) - 1) as u8
 }
 
 /// Reads a string literal (RFC 9204 §4.1.2) whose Huffman flag is the bit just above a
@@ -72,41 +91,49 @@ pub(super) fn write_string(out: &mut Vec<u8>, flags: u8, prefix: u8, s: &[u8]) {
 
 /// [`write_string`], with Huffman coding allowed or not.
 pub(super) fn write_string_with(out: &mut Vec<u8>, flags: u8, prefix: u8, s: &[u8], huffman: bool) {
+    let start = out.len();
     if huffman && !s.is_empty() {
-        // Code first, after room for the raw length's prefix (the coded length, if shorter,
-        // takes no more), then write the length: one pass over the string, not two.
-        let start = out.len();
-        let mut raw_len = [0u8; crate::prefix_int::MAX_LEN];
-        let room = int_bytes(&mut raw_len, flags, prefix, s.len() as u64);
-        out.resize(start + room, 0);
-        let coded = crate::huffman::encode_appending(s, out);
-        if coded < s.len() {
-            let mut len = [0u8; crate::prefix_int::MAX_LEN];
-            let used = int_bytes(&mut len, flags | 1 << prefix, prefix, coded as u64);
-            // Rarely shorter than the room (the length crossed a prefix boundary).
-            out.drain(start..start + room - used);
-            if let (Some(dst), Some(src)) = (out.get_mut(start..start + used), len.get(..used)) {
-                dst.copy_from_slice(src);
+        // Code first, after room for the raw length (the coded length, if shorter, takes no
+        // more), then write the length: one pass over the string, not two. The coder needs
+        // 8 bytes of slack after the string's length.
+        let mask = usize::from(prefix_mask(prefix));
+        let room = if s.len() < mask {
+            1
+        } else {
+            crate::prefix_int::encoded_len(prefix, s.len() as u64)
+        };
+        out.resize(start + room + s.len() + 8, 0);
+        let coded = out
+            .get_mut(start + room..)
+            .and_then(|buf| crate::huffman::encode_if_shorter(s, buf));
+        if let Some(coded) = coded {
+            let flags = flags | 1 << prefix;
+            let used = if coded < mask {
+                1
+            } else {
+                crate::prefix_int::encoded_len(prefix, coded as u64)
+            };
+            if used < room {
+                // Rare: the length crossed a prefix boundary.
+                out.copy_within(start + room..start + room + coded, start + used);
             }
+            if used == 1 {
+                // The usual case: the length fits the prefix.
+                if let Some(first) = out.get_mut(start) {
+                    *first = flags & !(mask as u8) | coded as u8;
+                }
+            } else if let Some(length) = out.get_mut(start..start + used) {
+                let mut writer = wire_codec::Writer::new(length);
+                // `used` bytes are exactly what the length takes.
+                let _ = crate::prefix_int::encode(&mut writer, flags, prefix, coded as u64);
+            }
+            out.truncate(start + used + coded);
             return;
         }
         out.truncate(start);
     }
     write_int(out, flags, prefix, s.len() as u64);
     out.extend_from_slice(s);
-}
-
-/// Writes a prefixed integer into `buf`; returns its length.
-fn int_bytes(
-    buf: &mut [u8; crate::prefix_int::MAX_LEN],
-    flags: u8,
-    prefix: u8,
-    value: u64,
-) -> usize {
-    let mut writer = wire_codec::Writer::new(buf);
-    // Ten bytes hold any value up to 2^64 - 1 with a prefix of one bit or more.
-    let _ = crate::prefix_int::encode(&mut writer, flags, prefix, value);
-    writer.written().len()
 }
 
 #[cfg(test)]
