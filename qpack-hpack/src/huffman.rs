@@ -403,14 +403,7 @@ impl Coder {
             joined = joined.wrapping_shl(packed as u32) | packed >> 8;
             sum = sum.wrapping_add(packed);
         }
-        let total = (sum & 0xff) as u32;
-        if total <= 56 {
-            self.acc = (self.acc << total) | joined;
-            self.bits += total;
-            self.store(sink);
-        } else {
-            self.add_one_by_one(symbols, sink);
-        }
+        self.add_joined(joined, (sum & 0xff) as u32, symbols, sink);
     }
 
     /// [`add_rest`](Self::add_rest) for 8 symbols, all in pairs.
@@ -425,13 +418,19 @@ impl Coder {
             joined = joined.wrapping_shl(packed) | u64::from(packed >> 8);
             sum = sum.wrapping_add(packed);
         }
-        let total = sum & 0xff;
+        self.add_joined(joined, sum & 0xff, octet, sink);
+    }
+
+    /// Adds the `joined` codes of `symbols` (`total` bits) and stores when they fit the word
+    /// with the bits pending (at most 56 bits), else codes `symbols` one by one.
+    #[inline(always)]
+    fn add_joined(&mut self, joined: u64, total: u32, symbols: &[u8], sink: &mut impl Sink) {
         if total <= 56 {
             self.acc = (self.acc << total) | joined;
             self.bits += total;
             self.store(sink);
         } else {
-            self.add_one_by_one(octet, sink);
+            self.add_one_by_one(symbols, sink);
         }
     }
 
