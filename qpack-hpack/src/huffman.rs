@@ -176,16 +176,16 @@ static PACKED: [u64; 256] = {
     packed
 };
 
-/// The codes of two octets joined, indexed by the pair as a little-endian `u16` (the first
-/// octet in the low byte): the joined code from bit 8, its length in the low byte; pairs
-/// longer than [`PAIR_MAX`] bits have the length [`PAIR_ESCAPE`] and no code. Text octets
-/// have codes of 5 to 8 bits, so nearly every pair of them is here: the coder takes two
-/// octets per lookup.
-static PAIRS: [u32; 1 << 16] = {
-    let mut pairs = [0u32; 1 << 16];
+/// The codes of two ASCII octets joined, indexed by [`pair_index`]: the joined code from bit
+/// 8, its length in the low byte; pairs longer than [`PAIR_MAX`] bits have the length
+/// [`PAIR_ESCAPE`] and no code. Text octets have codes of 5 to 8 bits, so nearly every pair
+/// of them is here: the coder takes two octets per lookup. Octets above 0x7f have codes of 19
+/// to 28 bits (RFC 7541 Appendix B), too long to join anyway, so they are left out: 64 KiB rather than 256.
+static PAIRS: [u32; 1 << 14] = {
+    let mut pairs = [0u32; 1 << 14];
     let mut index = 0;
-    while index < 1 << 16 {
-        let (first, second) = (CODES[index & 0xff], CODES[index >> 8]);
+    while index < 1 << 14 {
+        let (first, second) = (CODES[index & 0x7f], CODES[index >> 7]);
         let len = first.1 as u32 + second.1 as u32;
         pairs[index] = if len <= PAIR_MAX {
             (first.0 << second.1 | second.0) << 8 | len
@@ -196,6 +196,18 @@ static PAIRS: [u32; 1 << 16] = {
     }
     pairs
 };
+
+/// The [`PAIRS`] index of two ASCII octets (the first in the low bits).
+#[inline(always)]
+fn pair_index([first, second]: [u8; 2]) -> usize {
+    (usize::from(first) | usize::from(second) << 7) & 0x3fff
+}
+
+/// Whether any of the octets is above 0x7f (not in [`PAIRS`]).
+#[inline(always)]
+fn any_above_ascii(octets: &[u8]) -> bool {
+    octets.iter().fold(0, |all, &octet| all | octet) & 0x80 != 0
+}
 
 /// The longest joined code in [`PAIRS`] (what fits above its length byte).
 const PAIR_MAX: u32 = 24;
@@ -386,13 +398,17 @@ impl Coder {
     /// (at most 56 bits), else one by one.
     #[inline(always)]
     fn add_rest(&mut self, symbols: &[u8], sink: &mut impl Sink) {
+        if any_above_ascii(symbols) {
+            self.add_one_by_one(symbols, sink);
+            return;
+        }
         let (pairs, odd) = symbols.as_chunks::<2>();
         let mut joined = 0u64;
         // The lengths add up in the low byte (3 pairs of at most 60 and one octet of at most
         // 30: no carry out).
         let mut sum = 0u64;
         for pair in pairs {
-            let packed = PAIRS[usize::from(u16::from_le_bytes(*pair))];
+            let packed = PAIRS[pair_index(*pair)];
             // The shift takes the length from the low bits. Bits shifted out are garbage
             // only when the total is too long to be used.
             joined = joined.wrapping_shl(packed) | u64::from(packed >> 8);
@@ -409,11 +425,15 @@ impl Coder {
     /// [`add_rest`](Self::add_rest) for 8 symbols, all in pairs.
     #[inline(always)]
     fn add_octet(&mut self, octet: &[u8; 8], sink: &mut impl Sink) {
+        if u64::from_le_bytes(*octet) & 0x8080_8080_8080_8080 != 0 {
+            self.add_one_by_one(octet, sink);
+            return;
+        }
         let mut joined = 0u64;
         // The lengths add up in the low byte (4 of at most 60: no carry out).
         let mut sum = 0u32;
         for pair in octet.as_chunks::<2>().0 {
-            let packed = PAIRS[usize::from(u16::from_le_bytes(*pair))];
+            let packed = PAIRS[pair_index(*pair)];
             // As in `add_rest`: the shift takes the length from the low bits.
             joined = joined.wrapping_shl(packed) | u64::from(packed >> 8);
             sum = sum.wrapping_add(packed);
