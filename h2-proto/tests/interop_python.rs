@@ -6,8 +6,8 @@
 mod common;
 
 use common::{
-    BIG_BODY, NOW, PY_ACCEPT_ONE, Server, connect, python, python_h2, request_head, spawn_server,
-    succeeded, turn,
+    BIG_BODY, NOW, PY_ACCEPT_ONE, PY_PUMP, Server, connect, python, python_h2, request_head,
+    spawn_server, succeeded, turn,
 };
 use h2_proto::{Config, Connection, Event, Field, HeadersKind};
 use std::collections::HashMap;
@@ -15,27 +15,6 @@ use std::collections::HashMap;
 /// A sans-IO python h2 client over a plain socket: GET /a, GET /big, POST /upload (100 000
 /// bytes, sent as the windows allow), POST /trailers (body + request trailers). Prints one line
 /// per finished stream: `path status body-length trailers body-prefix`.
-/// Sends the bodies (and trailers) in `to_send` ({stream: [body, trailers]}) within the flow
-/// control windows of python h2's `conn`; both scripts below start with it.
-const PY_PUMP: &str = r#"
-def pump():
-    for sid in list(to_send):
-        body, trailers = to_send[sid]
-        while body:
-            n = min(len(body), conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
-            if n <= 0:
-                break
-            conn.send_data(sid, body[:n])
-            body = body[n:]
-        to_send[sid][0] = body
-        if not body:
-            if trailers:
-                conn.send_headers(sid, trailers, end_stream=True)
-            else:
-                conn.end_stream(sid)
-            del to_send[sid]
-"#;
-
 const PY_CLIENT: &str = r#"
 import socket, sys
 import h2.connection, h2.config, h2.events
@@ -127,8 +106,6 @@ fn python_h2_client_against_our_server() {
 /// bytes for `/big`, sent as the windows allow), plus response trailers when the request had
 /// trailers. Prints its port first.
 const PY_SERVER: &str = r#"
-import socket, sys
-import h2.connection, h2.config, h2.events
 sock.settimeout(20)
 conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=False))
 conn.initiate_connection()

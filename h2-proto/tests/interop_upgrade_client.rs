@@ -12,7 +12,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use common::{NOW, connect, python, python_h2, spawn_server, turn};
+use common::{NOW, PY_ACCEPT_ONE, PY_PUMP, connect, python, python_h2, spawn_server, turn};
 use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId};
 
 /// One connection: reads the HTTP/1.1 upgrade request head, hands `HTTP2-Settings` to
@@ -20,15 +20,8 @@ use h2_proto::{Config, Connection, Event, Field, HeadersKind, StreamId};
 /// response on stream 1; then answers HTTP/2 requests until the client ends the connection.
 /// `/big` answers 100 000 bytes; HEAD answers `content-length: 1234` and no body. Prints the
 /// settings it took from the header, then one line per request.
+/// It follows [`PY_ACCEPT_ONE`] and [`PY_PUMP`].
 const PY_UPGRADE_SERVER: &str = r#"
-import socket, sys
-import h2.connection, h2.config, h2.events
-lsock = socket.socket()
-lsock.bind(('127.0.0.1', 0))
-lsock.listen(1)
-print(lsock.getsockname()[1], flush=True)
-lsock.settimeout(20)
-sock, _ = lsock.accept()
 sock.settimeout(20)
 data = b''
 while b'\r\n\r\n' not in data:
@@ -59,20 +52,7 @@ def respond(sid):
         conn.send_headers(sid, [(':status', '200'), ('content-length', '1234')], end_stream=True)
     else:
         conn.send_headers(sid, [(':status', '200'), ('content-length', str(len(body)))])
-        to_send[sid] = body
-def pump():
-    for sid in list(to_send):
-        body = to_send[sid]
-        while body:
-            n = min(len(body), conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
-            if n <= 0:
-                break
-            conn.send_data(sid, body[:n])
-            body = body[n:]
-        to_send[sid] = body
-        if not body:
-            conn.end_stream(sid)
-            del to_send[sid]
+        to_send[sid] = [body, None]
 respond(1)
 pump()
 sock.sendall(b'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n' + conn.data_to_send())
@@ -156,7 +136,10 @@ fn upgrade(
 /// GET `/second`. Returns (stream, status, body length, end_stream seen) per stream and the
 /// server's output.
 fn exchange(config: Config, method: &str, path: &str) -> (Vec<(u32, u16, usize)>, String) {
-    let (child, port) = spawn_server(&mut python(PY_UPGRADE_SERVER, &[]));
+    let (child, port) = spawn_server(&mut python(
+        &[PY_ACCEPT_ONE, PY_PUMP, PY_UPGRADE_SERVER].concat(),
+        &[],
+    ));
     let authority = format!("127.0.0.1:{port}");
     let mut socket = connect(port);
     let mut conn = upgrade(&mut socket, config, method, path, &authority);

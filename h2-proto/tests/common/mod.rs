@@ -78,10 +78,12 @@ pub fn python(script: &str, args: &[String]) -> Command {
     command
 }
 
-/// The start of a python peer server: listens on a free loopback port, prints it (the line
-/// [`spawn_server`] reads) and accepts one connection as `sock`.
+/// The start of a python h2 peer server: imports python `h2` and `sys` (slow: before the port
+/// is printed, so the peer is ready when a client connects), listens on a free loopback port,
+/// prints it (the line [`spawn_server`] reads) and accepts one connection as `sock`.
 pub const PY_ACCEPT_ONE: &str = "
-import socket
+import socket, sys
+import h2.connection, h2.config, h2.events
 lsock = socket.socket()
 lsock.bind(('127.0.0.1', 0))
 lsock.listen(1)
@@ -89,6 +91,27 @@ print(lsock.getsockname()[1], flush=True)
 lsock.settimeout(20)
 sock, _ = lsock.accept()
 ";
+
+/// Sends the bodies (and trailers) in `to_send` ({stream: [body, trailers]}) within the flow
+/// control windows of python h2's `conn` (a trailers list or `None`).
+pub const PY_PUMP: &str = r#"
+def pump():
+    for sid in list(to_send):
+        body, trailers = to_send[sid]
+        while body:
+            n = min(len(body), conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
+            if n <= 0:
+                break
+            conn.send_data(sid, body[:n])
+            body = body[n:]
+        to_send[sid][0] = body
+        if not body:
+            if trailers:
+                conn.send_headers(sid, trailers, end_stream=True)
+            else:
+                conn.end_stream(sid)
+            del to_send[sid]
+"#;
 
 /// Starts a peer server that prints its port as the first line of its (piped) stdout; returns
 /// the child, whose stdout still holds what follows, and the port.
